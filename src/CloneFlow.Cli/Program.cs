@@ -1,1 +1,11 @@
-return 0;
+using CloneFlow.Cli;
+
+using var cancellation = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    // First Ctrl+C asks the command to stop cleanly; a second one kills the process as usual.
+    e.Cancel = !cancellation.IsCancellationRequested;
+    cancellation.Cancel();
+};
+
+return await CloneFlowCommandLine.RunAsync(args, CliConsole.FromProcess(), cancellation.Token);

@@ -1,0 +1,45 @@
+using System.CommandLine;
+using CloneFlow.Cli.UpdateSets;
+
+namespace CloneFlow.Cli;
+
+/// <summary>The <c>cloneflow</c> command tree and its invocation with CloneFlow's exit codes.</summary>
+public static class CloneFlowCommandLine
+{
+    /// <summary>Builds the command tree writing to <paramref name="console"/>.</summary>
+    public static RootCommand Build(CliConsole console)
+    {
+        var root = new RootCommand("CloneFlow: keeps ServiceNow in-flight work (update sets, plugins, apps) safe across instance clones.");
+        root.Add(UpdateSetCommand.Create(console));
+        return root;
+    }
+
+    /// <summary>Parses and runs <paramref name="args"/>; usage errors exit with <see cref="ExitCodes.Usage"/>.</summary>
+    public static async Task<int> RunAsync(string[] args, CliConsole console, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        var root = Build(console);
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var error in parsed.Errors)
+            {
+                await console.Error.WriteLineAsync($"cloneflow: {error.Message}");
+            }
+
+            await console.Error.WriteLineAsync("Run 'cloneflow --help' for the commands and options.");
+            return ExitCodes.Usage;
+        }
+
+        try
+        {
+            var configuration = new InvocationConfiguration { Output = console.Out, Error = console.Error };
+            return await parsed.InvokeAsync(configuration, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await console.Error.WriteLineAsync("cloneflow: canceled");
+            return ExitCodes.Canceled;
+        }
+    }
+}
