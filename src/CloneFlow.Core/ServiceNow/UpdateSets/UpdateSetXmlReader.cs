@@ -169,8 +169,6 @@ public sealed class UpdateSetXmlReader
     private static async Task<UnloadField> ReadFieldAsync(XmlReader xml, IXmlLineInfo lines, string table)
     {
         var name = xml.LocalName;
-        var line = lines.LineNumber;
-        var position = lines.LinePosition;
         var attributes = ReadAttributes(xml);
         if (xml.IsEmptyElement)
         {
@@ -178,20 +176,38 @@ public sealed class UpdateSetXmlReader
             return new UnloadField(name, string.Empty, attributes);
         }
 
-        try
+        // Text, CDATA and whitespace concatenated exactly as decoded; the usual case is one text node.
+        string? single = null;
+        StringBuilder? several = null;
+        await xml.ReadAsync();
+        while (xml.NodeType != XmlNodeType.EndElement)
         {
-            // Concatenates text, CDATA and whitespace exactly as decoded; a child element is an error.
-            var value = await xml.ReadElementContentAsStringAsync();
-            return new UnloadField(name, value, attributes);
+            switch (xml.NodeType)
+            {
+                case XmlNodeType.Text or XmlNodeType.CDATA or XmlNodeType.Whitespace or XmlNodeType.SignificantWhitespace:
+                    if (single is null)
+                    {
+                        single = xml.Value;
+                    }
+                    else
+                    {
+                        several ??= new StringBuilder(single);
+                        several.Append(xml.Value);
+                    }
+
+                    break;
+                case XmlNodeType.Element:
+                    throw new UpdateSetFormatException(
+                        $"field <{name}> of <{table}> contains an element <{xml.Name}>; fields hold text only",
+                        lines.LineNumber,
+                        lines.LinePosition);
+            }
+
+            await xml.ReadAsync();
         }
-        catch (InvalidOperationException ex)
-        {
-            throw new UpdateSetFormatException(
-                $"field <{name}> of <{table}> contains an element; fields hold text only",
-                line,
-                position,
-                ex);
-        }
+
+        await xml.ReadAsync();
+        return new UnloadField(name, several?.ToString() ?? single ?? string.Empty, attributes);
     }
 
     private static IReadOnlyList<KeyValuePair<string, string>> ReadAttributes(XmlReader xml)
@@ -284,7 +300,10 @@ public sealed class UpdateSetXmlReader
         }
         catch (XmlException ex)
         {
-            throw new UpdateSetFormatException(Classify(ex), ex.LineNumber, ex.LinePosition, ex);
+            // Some parser errors (a refused DTD) carry no position; the reader knows where it stopped.
+            var line = ex.LineNumber > 0 ? ex.LineNumber : lines.LineNumber;
+            var position = ex.LineNumber > 0 ? ex.LinePosition : lines.LinePosition;
+            throw new UpdateSetFormatException(Classify(ex), line, position, ex);
         }
         catch (DecoderFallbackException ex)
         {
@@ -297,7 +316,7 @@ public sealed class UpdateSetXmlReader
         var message = ex.Message;
         if (message.Contains("DTD", StringComparison.Ordinal))
         {
-            return "the file contains a DTD (<!DOCTYPE>), which CloneFlow refuses so that no entity is expanded and nothing external is read; ServiceNow exports never contain one";
+            return "the file declares a DTD (<!DOCTYPE> before the root element), which CloneFlow refuses so that no entity is expanded and nothing external is read; ServiceNow exports never contain one";
         }
 
         if (message.StartsWith("Unexpected end of file", StringComparison.Ordinal) || message.Contains("Root element is missing", StringComparison.Ordinal) && ex.LineNumber > 1)

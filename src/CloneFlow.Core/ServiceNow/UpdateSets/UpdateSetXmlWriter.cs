@@ -19,6 +19,7 @@ public sealed class UpdateSetXmlWriter : IAsyncDisposable
     private static readonly byte[] Declaration = Encoding.UTF8.GetBytes("<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
     private readonly XmlWriter _xml;
     private bool _completed;
+    private bool _disposed;
 
     private UpdateSetXmlWriter(XmlWriter xml)
     {
@@ -59,7 +60,12 @@ public sealed class UpdateSetXmlWriter : IAsyncDisposable
     public async Task WriteAsync(UnloadRecord record, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(record);
-        ObjectDisposedException.ThrowIf(_completed, this);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_completed)
+        {
+            throw new InvalidOperationException("The unload file is already complete; no record can follow </unload>.");
+        }
+
         cancellationToken.ThrowIfCancellationRequested();
 
         await _xml.WriteStartElementAsync(null, XmlConvert.VerifyName(record.Table), null);
@@ -89,6 +95,7 @@ public sealed class UpdateSetXmlWriter : IAsyncDisposable
     /// <summary>Closes <c>&lt;unload&gt;</c> and flushes. A file without this call is truncated.</summary>
     public async Task CompleteAsync(CancellationToken cancellationToken = default)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         if (_completed)
         {
             return;
@@ -100,15 +107,23 @@ public sealed class UpdateSetXmlWriter : IAsyncDisposable
         _completed = true;
     }
 
-    /// <summary>Releases the writer without completing the file (a file abandoned half way stays visibly truncated).</summary>
+    /// <summary>Releases the writer. A file not completed stays visibly truncated: it is never closed for you.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (!_completed)
+        if (_disposed)
         {
-            await _xml.FlushAsync();
+            return;
         }
 
-        _completed = true;
-        _xml.Dispose();
+        _disposed = true;
+        if (_completed)
+        {
+            _xml.Dispose();
+            return;
+        }
+
+        // XmlWriter.Dispose would write the missing end tags and make an abandoned export look whole,
+        // so flush what was written and leave the document open.
+        await _xml.FlushAsync();
     }
 }

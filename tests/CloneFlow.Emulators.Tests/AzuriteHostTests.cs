@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Queues;
+
+namespace CloneFlow.Emulators.Tests;
+
+public class AzuriteHostTests
+{
+    [Fact]
+    public async Task A_multi_megabyte_blob_streams_in_and_back_with_the_same_SHA256()
+    {
+        await using var azurite = await AzuriteHost.StartAsync(new AzuriteOptions { HonourStorageEnvironmentVariable = false });
+        var container = new BlobContainerClient(azurite.ConnectionString, "runs");
+        await container.CreateIfNotExistsAsync();
+        var blob = container.GetBlobClient("run-1/exports/big.xml");
+        const int size = 24 * 1024 * 1024 + 123;
+
+        // Upload from a generator, hashing while streaming: the whole blob never exists in memory.
+        string uploadedHash;
+        using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+        {
+            await using (var upload = await blob.OpenWriteAsync(overwrite: true, new BlobOpenWriteOptions { BufferSize = 1024 * 1024 }))
+            {
+                var random = new Random(42);
+                var chunk = new byte[81_920];
+                for (var written = 0; written < size; written += chunk.Length)
+                {
+                    random.NextBytes(chunk);
+                    var count = Math.Min(chunk.Length, size - written);
+                    await upload.WriteAsync(chunk.AsMemory(0, count));
+                    hash.AppendData(chunk, 0, count);
+                }
+            }
+
+            uploadedHash = Convert.ToHexStringLower(hash.GetHashAndReset());
+        }
+
+        var properties = await blob.GetPropertiesAsync();
+        Assert.Equal(size, properties.Value.ContentLength);
+        await using var download = await blob.OpenReadAsync();
+        var downloadedHash = Convert.ToHexStringLower(await SHA256.HashDataAsync(download));
+        Assert.Equal(uploadedHash, downloadedHash);
+    }
+
+    [Fact]
+    public async Task Queues_and_tables_answer_too_for_the_durable_storage_provider()
+    {
+        await using var azurite = await AzuriteHost.StartAsync(new AzuriteOptions { HonourStorageEnvironmentVariable = false });
+        var queue = new QueueClient(azurite.ConnectionString, "control-00");
+        await queue.CreateIfNotExistsAsync();
+        await queue.SendMessageAsync("hello");
+
+        var received = await queue.ReceiveMessageAsync();
+
+        Assert.Equal("hello", received.Value.MessageText);
+        Assert.Contains("TableEndpoint=http://127.0.0.1:", azurite.ConnectionString, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Two_hosts_run_side_by_side_and_dispose_stops_the_process_and_removes_its_data()
+    {
+        var first = await AzuriteHost.StartAsync(new AzuriteOptions { HonourStorageEnvironmentVariable = false });
+        await using var second = await AzuriteHost.StartAsync(new AzuriteOptions { HonourStorageEnvironmentVariable = false });
+        Assert.NotEqual(first.ConnectionString, second.ConnectionString);
+        var pid = first.ProcessId!.Value;
+        Assert.False(Process.GetProcessById(pid).HasExited);
+
+        await first.DisposeAsync();
+
+        Assert.Throws<ArgumentException>(() => Process.GetProcessById(pid));
+        var container = new BlobContainerClient(second.ConnectionString, "still-up");
+        await container.CreateIfNotExistsAsync();
+    }
+}
+
+[CollectionDefinition(nameof(ProcessEnvironmentGroup), DisableParallelization = true)]
+public sealed class ProcessEnvironmentGroup;
+
+[Collection(nameof(ProcessEnvironmentGroup))]
+public class AzuriteHostEnvironmentTests
+{
+    [Fact]
+    public async Task CLONEFLOW_STORAGE_is_used_instead_of_starting_Azurite()
+    {
+        const string external = "DefaultEndpointsProtocol=https;AccountName=example;EndpointSuffix=core.windows.net";
+        var before = Environment.GetEnvironmentVariable(AzuriteHost.StorageEnvironmentVariable);
+        Environment.SetEnvironmentVariable(AzuriteHost.StorageEnvironmentVariable, external);
+        try
+        {
+            await using var storage = await AzuriteHost.StartAsync();
+
+            Assert.Equal(external, storage.ConnectionString);
+            Assert.Null(storage.ProcessId);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(AzuriteHost.StorageEnvironmentVariable, before);
+        }
+    }
+}
