@@ -1,0 +1,129 @@
+using System.Security.Cryptography;
+using System.Text;
+using Azure;
+using CloneFlow.Core.Artifacts;
+using CloneFlow.Core.ServiceNow.UpdateSets;
+using CloneFlow.Core.Tests.Support;
+
+namespace CloneFlow.Core.Tests.Artifacts;
+
+[Collection(AzuriteGroup.Name)]
+public class RunArtifactStoreTests(AzuriteFixture azurite)
+{
+    [Fact]
+    public async Task An_export_streams_in_with_its_hash_and_verifies_by_reading_back()
+    {
+        var store = new RunArtifactStore(await azurite.NewContainerAsync());
+        var options = new UpdateSetSampleOptions { Updates = 300, PayloadBytes = 8000 };
+        using var expected = new MemoryStream();
+        await UpdateSetSample.WriteAsync(expected, options);
+
+        var written = await store.WriteAsync("clone-test-20261125", "exports/local/sprint48.xml", "application/xml", (stream, token) => UpdateSetSample.WriteAsync(stream, options, token));
+        long updatesSeen = 0;
+        var verified = await store.VerifyAsync("clone-test-20261125", "exports/local/sprint48.xml", written.Sha256, async (stream, token) =>
+            updatesSeen = (await UpdateSetFileScanner.ScanAsync(stream, cancellationToken: token)).Updates);
+
+        Assert.Equal("runs/clone-test-20261125/exports/local/sprint48.xml", written.Name);
+        Assert.Equal(expected.Length, written.Bytes);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(expected.ToArray())), written.Sha256);
+        Assert.False(written.Verified);
+        Assert.True(verified.Verified);
+        Assert.Equal(300, updatesSeen);
+        Assert.True((await store.GetInfoAsync("clone-test-20261125", "exports/local/sprint48.xml"))!.Verified);
+    }
+
+    [Fact]
+    public async Task A_verified_artifact_is_never_overwritten()
+    {
+        var store = new RunArtifactStore(await azurite.NewContainerAsync());
+        var first = await store.WriteAsync("run1", "plugins.json", "application/json", Write("[\"com.a\"]"));
+        await store.VerifyAsync("run1", "plugins.json", first.Sha256);
+
+        await Assert.ThrowsAsync<ArtifactAlreadyVerifiedException>(() => store.WriteAsync("run1", "plugins.json", "application/json", Write("[]")));
+
+        await using var stream = await store.OpenReadAsync("run1", "plugins.json");
+        Assert.Equal("[\"com.a\"]", await new StreamReader(stream).ReadToEndAsync());
+    }
+
+    [Fact]
+    public async Task An_unverified_artifact_from_an_earlier_attempt_is_replaced()
+    {
+        var store = new RunArtifactStore(await azurite.NewContainerAsync());
+        await store.WriteAsync("run1", "exports/a.xml", "application/xml", Write("partial attempt"));
+
+        var second = await store.WriteAsync("run1", "exports/a.xml", "application/xml", Write("whole"));
+
+        Assert.Equal(5, second.Bytes);
+        Assert.Equal(second.Sha256, (await store.GetInfoAsync("run1", "exports/a.xml"))!.Sha256);
+    }
+
+    [Fact]
+    public async Task A_blob_that_does_not_read_back_as_written_is_not_verified()
+    {
+        var container = await azurite.NewContainerAsync();
+        var store = new RunArtifactStore(container);
+        var written = await store.WriteAsync("run1", "exports/a.xml", "application/xml", Write("original"));
+        await container.GetBlobClient(written.Name).UploadAsync(BinaryData.FromString("tampered"), overwrite: true);
+
+        var error = await Assert.ThrowsAsync<ArtifactVerificationException>(() => store.VerifyAsync("run1", "exports/a.xml", written.Sha256));
+
+        Assert.Contains(written.Sha256, error.Message, StringComparison.Ordinal);
+        Assert.False((await store.GetInfoAsync("run1", "exports/a.xml"))!.Verified);
+    }
+
+    [Fact]
+    public async Task A_failing_inspection_leaves_the_artifact_unverified()
+    {
+        var store = new RunArtifactStore(await azurite.NewContainerAsync());
+        var written = await store.WriteAsync("run1", "exports/bad.xml", "application/xml", Write("<unload><sys_update_xml>"));
+
+        await Assert.ThrowsAsync<UpdateSetFormatException>(() => store.VerifyAsync("run1", "exports/bad.xml", written.Sha256, (s, t) => UpdateSetFileScanner.ScanAsync(s, cancellationToken: t)));
+
+        Assert.False((await store.GetInfoAsync("run1", "exports/bad.xml"))!.Verified);
+    }
+
+    [Fact]
+    public async Task Json_documents_round_trip_and_runs_are_listed_by_prefix()
+    {
+        var store = new RunArtifactStore(await azurite.NewContainerAsync());
+        await store.WriteJsonAsync("run1", "plan.json", new { Target = "test", Sets = 3 });
+        await store.WriteJsonAsync("run2", "plan.json", new { Target = "dev", Sets = 1 });
+
+        var plan = await store.ReadJsonAsync<Dictionary<string, object>>("run1", "plan.json");
+        var listed = await store.ListAsync("run1");
+
+        Assert.Equal("test", plan!["target"].ToString());
+        Assert.Equal(["runs/run1/plan.json"], listed.Select(a => a.Name));
+        Assert.Null(await store.ReadJsonAsync<Dictionary<string, object>>("run1", "missing.json"));
+    }
+
+    [Theory]
+    [InlineData("run1", "../run2/plan.json")]
+    [InlineData("run1", "/etc/passwd")]
+    [InlineData("run/1", "plan.json")]
+    [InlineData("run1", "a//b")]
+    public void Names_cannot_leave_the_run_folder(string runId, string name)
+    {
+        Assert.Throws<ArgumentException>(() => RunArtifactStore.BlobName(runId, name));
+    }
+
+    [Fact]
+    public async Task A_concurrent_first_write_cannot_be_silently_lost()
+    {
+        var store = new RunArtifactStore(await azurite.NewContainerAsync());
+        var gate = new TaskCompletionSource();
+
+        var slow = store.WriteAsync("run1", "exports/race.xml", "application/xml", async (stream, token) =>
+        {
+            await gate.Task;
+            await stream.WriteAsync(Encoding.UTF8.GetBytes("slow"), token);
+        });
+        await store.WriteAsync("run1", "exports/race.xml", "application/xml", Write("fast"));
+        gate.SetResult();
+
+        await Assert.ThrowsAnyAsync<RequestFailedException>(() => slow);
+    }
+
+    private static Func<Stream, CancellationToken, Task> Write(string text) =>
+        async (stream, token) => await stream.WriteAsync(Encoding.UTF8.GetBytes(text), token);
+}
