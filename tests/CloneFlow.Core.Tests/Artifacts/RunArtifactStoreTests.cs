@@ -118,10 +118,27 @@ public class RunArtifactStoreTests(AzuriteFixture azurite)
             await gate.Task;
             await stream.WriteAsync(Encoding.UTF8.GetBytes("slow"), token);
         });
-        await store.WriteAsync("run1", "exports/race.xml", "application/xml", Write("fast"));
+        var fast = store.WriteAsync("run1", "exports/race.xml", "application/xml", Write("fast"));
+        await Task.WhenAny(fast, Task.Delay(2000));
         gate.SetResult();
+        var outcomes = await Task.WhenAll(Settle(slow), Settle(fast));
 
-        await Assert.ThrowsAnyAsync<RequestFailedException>(() => slow);
+        // Exactly one writer wins; the other fails loudly instead of overwriting it unseen.
+        Assert.Single(outcomes, o => o is RequestFailedException);
+        var winner = Assert.Single(outcomes.OfType<ArtifactInfo>());
+        Assert.Equal(winner.Sha256, (await store.GetInfoAsync("run1", "exports/race.xml"))!.Sha256);
+    }
+
+    private static async Task<object> Settle(Task<ArtifactInfo> write)
+    {
+        try
+        {
+            return await write;
+        }
+        catch (RequestFailedException ex)
+        {
+            return ex;
+        }
     }
 
     private static Func<Stream, CancellationToken, Task> Write(string text) =>
