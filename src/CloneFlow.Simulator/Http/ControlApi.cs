@@ -1,0 +1,176 @@
+using System.Text.Json;
+using CloneFlow.Simulator.Data;
+using CloneFlow.Simulator.Faults;
+using CloneFlow.Simulator.Seeding;
+
+namespace CloneFlow.Simulator.Http;
+
+/// <summary>
+/// The test control surface under <c>/_simulator/</c>: inspect and seed tables, set faults and rate
+/// limits, move the clock. Unauthenticated: it only listens on loopback and is not part of ServiceNow.
+/// </summary>
+internal sealed class ControlApi(SimulatedInstance instance)
+{
+    public SimResponse Handle(SimRequest request)
+    {
+        var segments = request.Path.Trim('/').Split('/')[1..];
+        try
+        {
+            return (request.Method, segments) switch
+            {
+                ("GET", []) => State(),
+                ("GET", ["clock"]) => Clock(),
+                ("POST", ["clock", "advance"]) => Advance(request),
+                ("GET", ["tables", var table]) => Records(table, request.Param("sysparm_query")),
+                ("POST", ["tables", var table]) => Insert(table, request.Body),
+                ("DELETE", ["tables", var table]) => Clear(table),
+                ("GET", ["faults"]) => Json.Serialize(200, instance.Faults),
+                ("PUT", ["faults"]) => SetFaults(request.Body),
+                ("PUT", ["clone-faults"]) => SetCloneFaults(request.Body),
+                ("PUT", ["rate-limit"]) => SetRateLimit(request.Body),
+                ("PUT", ["settings"]) => SetSettings(request.Body),
+                ("POST", ["clones", var number, "resume"]) => instance.ResumeClone(number)
+                    ? Json.Serialize(200, new { resumed = number })
+                    : Json.Error(404, "No held clone", $"No clone {number} is on hold on {instance.Name}"),
+                ("POST", ["seed"]) => Seed(request.Body),
+                ("POST", ["restart"]) => Restart(request.Body),
+                _ => Json.Error(404, "Unknown control endpoint", $"{request.Method} {request.Path} is not a simulator control endpoint"),
+            };
+        }
+        catch (JsonException ex)
+        {
+            return Json.Error(400, "Invalid control request", ex.Message);
+        }
+    }
+
+    private SimResponse State()
+    {
+        lock (instance.Gate)
+        {
+            return Json.Serialize(200, new
+            {
+                name = instance.Name,
+                clock = SnTime.Text(instance.Clock.UtcNow),
+                production = instance.IsProduction,
+                restarting_until = instance.IsRestartingCore(instance.Clock.UtcNow) ? instance.RestartingUntil?.ToString("O", System.Globalization.CultureInfo.InvariantCulture) : null,
+                rate_limit_per_hour = instance.RateLimitPerHour,
+                tables = instance.AllTables.Where(t => instance.TableExistsCore(t.Key)).ToDictionary(t => t.Key, t => t.Value.Count),
+            });
+        }
+    }
+
+    private SimResponse Clock() => Json.Serialize(200, new { now = SnTime.Text(instance.Clock.UtcNow) });
+
+    private SimResponse Advance(SimRequest request)
+    {
+        var body = Read<AdvanceBody>(request.Body) ?? new AdvanceBody();
+        var seconds = body.Seconds ?? (request.Param("seconds") is { } text && double.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var s) ? s : 0);
+        instance.Clock.Advance(TimeSpan.FromSeconds(seconds));
+        instance.World.Tick();
+        return Clock();
+    }
+
+    private SimResponse Records(string table, string? query)
+    {
+        var rows = instance.GetRecords(table, query);
+        return Json.Serialize(200, new { result = rows });
+    }
+
+    private SimResponse Insert(string table, byte[] body)
+    {
+        using var document = JsonDocument.Parse(body);
+        var items = document.RootElement.ValueKind == JsonValueKind.Array
+            ? document.RootElement.EnumerateArray().ToList()
+            : [document.RootElement];
+        var ids = new List<string>();
+        foreach (var item in items)
+        {
+            var fields = item.EnumerateObject().ToDictionary(p => p.Name, p => Json.Text(p.Value), StringComparer.Ordinal);
+            ids.Add(instance.InsertRecord(table, fields));
+        }
+
+        return Json.Serialize(201, new { sys_ids = ids });
+    }
+
+    private SimResponse Clear(string table)
+    {
+        lock (instance.Gate)
+        {
+            instance.Data(table).Clear();
+        }
+
+        return new SimResponse(204);
+    }
+
+    private SimResponse SetFaults(byte[] body)
+    {
+        instance.Faults = Read<FaultSettings>(body) ?? new FaultSettings();
+        return Json.Serialize(200, instance.Faults);
+    }
+
+    private SimResponse SetCloneFaults(byte[] body)
+    {
+        instance.CloneFaults = Read<CloneFaults>(body) ?? new CloneFaults();
+        return Json.Serialize(200, instance.CloneFaults);
+    }
+
+    private SimResponse SetRateLimit(byte[] body)
+    {
+        instance.RateLimitPerHour = Read<RateLimitBody>(body)?.PerHour ?? 0;
+        return Json.Serialize(200, new { per_hour = instance.RateLimitPerHour });
+    }
+
+    private SimResponse SetSettings(byte[] body)
+    {
+        var settings = Read<SettingsBody>(body) ?? new SettingsBody();
+        if (settings.EnforceCloneInterval is { } enforce)
+        {
+            lock (instance.Gate)
+            {
+                instance.World.EnforceCloneInterval = enforce;
+            }
+        }
+
+        if (settings.PasswordGrantEnabled is { } password)
+        {
+            instance.PasswordGrantEnabled = password;
+        }
+
+        if (settings.ClientCredentialsEnabled is { } clientCredentials)
+        {
+            instance.SetProperty(SimulatedInstance.ClientCredentialsProperty, clientCredentials ? "true" : "false");
+        }
+
+        return Json.Serialize(200, new { enforce_clone_interval = instance.World.EnforceCloneInterval, password_grant_enabled = instance.PasswordGrantEnabled });
+    }
+
+    private SimResponse Seed(byte[] body)
+    {
+        var seed = Read<SeedBody>(body) ?? new SeedBody();
+        var estate = new EstateOptions
+        {
+            InProgressSets = seed.InProgressSets ?? new EstateOptions().InProgressSets,
+            UpdatesPerSet = seed.UpdatesPerSet ?? new EstateOptions().UpdatesPerSet,
+        };
+        instance.Reset();
+        new EstateSeeder(seed.Seed ?? 1, estate).Seed(instance);
+        return State();
+    }
+
+    private SimResponse Restart(byte[] body)
+    {
+        instance.BeginRestart(TimeSpan.FromSeconds(Read<AdvanceBody>(body)?.Seconds ?? 900));
+        return State();
+    }
+
+    private static T? Read<T>(byte[] body) where T : class =>
+        body.Length == 0 ? null : JsonSerializer.Deserialize<T>(body, Json.SerializerOptions);
+
+    private sealed record AdvanceBody(double? Seconds = null);
+
+    private sealed record RateLimitBody(int? PerHour = null);
+
+    private sealed record SettingsBody(bool? EnforceCloneInterval = null, bool? PasswordGrantEnabled = null, bool? ClientCredentialsEnabled = null);
+
+    private sealed record SeedBody(int? Seed = null, int? InProgressSets = null, int? UpdatesPerSet = null);
+}

@@ -1,0 +1,126 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http;
+
+namespace CloneFlow.Simulator.Http;
+
+/// <summary>The HTTP front of one instance: reads the call, applies faults and the restart window, dispatches, writes the answer.</summary>
+internal sealed class InstanceServer(SimulatedInstance instance)
+{
+    private readonly ApiDispatcher _dispatcher = new(instance);
+    private readonly ControlApi _control = new(instance);
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        var cancellation = context.RequestAborted;
+        instance.World.Tick();
+        var request = await ReadAsync(context, cancellation);
+        SimResponse? response;
+        try
+        {
+            response = await AnswerAsync(context, request, cancellation);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A simulator bug must still look like a ServiceNow 500 to the client, with the cause for whoever debugs it.
+            response = Json.Error(500, "Internal Server Error", $"Simulator error: {ex.GetType().Name}: {ex.Message}");
+        }
+
+        if (response is not null)
+        {
+            await WriteAsync(context, response, cancellation);
+        }
+    }
+
+    /// <summary>The answer to one call, or null when the connection was dropped on purpose.</summary>
+    private async Task<SimResponse?> AnswerAsync(HttpContext context, SimRequest request, CancellationToken cancellation)
+    {
+        SimResponse response;
+        if (request.Path.StartsWith("/_simulator", StringComparison.Ordinal))
+        {
+            response = _control.Handle(request);
+        }
+        else
+        {
+            var (drop, slow, fail) = Roll();
+            if (drop)
+            {
+                context.Abort();
+                return null;
+            }
+
+            var faults = instance.Faults;
+            var delay = faults.LatencyMs + (slow ? faults.SlowResponseMs : 0);
+            if (delay > 0)
+            {
+                await Task.Delay(delay, cancellation);
+            }
+
+            var now = instance.Clock.UtcNow;
+            if (instance.RestartingUntil is { } until)
+            {
+                response = Json.Error(503, "Service Unavailable", $"Instance {instance.Name} is restarting after a clone; retry later.")
+                    .With("Retry-After", instance.World.RetryAfterSeconds(until - now).ToString(CultureInfo.InvariantCulture));
+            }
+            else if (fail)
+            {
+                response = Json.Error(500, "Internal Server Error", "Injected fault: the simulator answered 500 on purpose.");
+            }
+            else
+            {
+                response = _dispatcher.Dispatch(request);
+            }
+        }
+
+        return response;
+    }
+
+    /// <summary>Decides the faults of one call from the instance's seeded random source.</summary>
+    private (bool Drop, bool Slow, bool Fail) Roll()
+    {
+        lock (instance.Random)
+        {
+            var faults = instance.Faults;
+            var drop = faults.DropConnectionRate > 0 && instance.Random.NextDouble() < faults.DropConnectionRate;
+            var slow = faults.SlowResponseRate > 0 && instance.Random.NextDouble() < faults.SlowResponseRate;
+            var fail = faults.ErrorRate > 0 && instance.Random.NextDouble() < faults.ErrorRate;
+            if (faults.FailNextCalls > 0)
+            {
+                instance.Faults = faults with { FailNextCalls = faults.FailNextCalls - 1 };
+                fail = true;
+            }
+
+            return (drop, slow, fail);
+        }
+    }
+
+    private static async Task<SimRequest> ReadAsync(HttpContext context, CancellationToken cancellation)
+    {
+        using var body = new MemoryStream();
+        await context.Request.Body.CopyToAsync(body, cancellation);
+        var http = context.Request;
+        return new SimRequest(
+            http.Method.ToUpperInvariant(),
+            http.Path.Value ?? "/",
+            BatchApi.ParseQuery(http.QueryString.Value ?? string.Empty),
+            body.ToArray(),
+            http.Headers.Authorization.ToString() is { Length: > 0 } auth ? auth : null,
+            http.ContentType,
+            $"{http.Scheme}://{http.Host}");
+    }
+
+    private static async Task WriteAsync(HttpContext context, SimResponse response, CancellationToken cancellation)
+    {
+        context.Response.StatusCode = response.Status;
+        foreach (var (name, value) in response.Headers)
+        {
+            context.Response.Headers.Append(name, value);
+        }
+
+        if (response.Body is { Length: > 0 } body)
+        {
+            context.Response.ContentType = response.ContentType;
+            context.Response.ContentLength = body.Length;
+            await context.Response.Body.WriteAsync(body, cancellation);
+        }
+    }
+}
