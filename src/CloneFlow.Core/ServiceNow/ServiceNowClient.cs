@@ -249,9 +249,15 @@ public sealed class ServiceNowClient : IDisposable
 
         var outcomes = new Dictionary<string, InsertOutcome>(StringComparer.Ordinal);
         var pending = bySysId.Keys.ToList();
-        const int rounds = 4;
+        var rounds = _options.InsertRounds;
         for (var round = 1; round <= rounds && pending.Count > 0; round++)
         {
+            if (round > 1)
+            {
+                // Give a struggling instance a moment before the next round.
+                await Task.Delay(Min(_options.RetryDelay * round, _options.MaxRetryDelay), _time, cancellationToken);
+            }
+
             var present = await ExistingSysIdsAsync(table, pending, cancellationToken);
             foreach (var sysId in pending.Where(present.Contains))
             {
@@ -568,6 +574,8 @@ public sealed class ServiceNowClient : IDisposable
         ArgumentNullException.ThrowIfNull(values);
         return new StringContent(JsonSerializer.Serialize(values), Encoding.UTF8, "application/json");
     }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     private static string TablePath(string table) => $"/api/now/v2/table/{TableNames.Check(table)}";
 

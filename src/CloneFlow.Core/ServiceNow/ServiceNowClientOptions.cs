@@ -27,6 +27,12 @@ public sealed record ServiceNowClientOptions
     /// </summary>
     public TimeSpan MaxRetryAfter { get; init; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// Rounds of an idempotent insert: each round looks up which rows are missing and inserts only
+    /// those, so rows whose insert had an uncertain outcome are never written twice.
+    /// </summary>
+    public int InsertRounds { get; init; } = 8;
+
     /// <summary>Timeout of one attempt.</summary>
     public TimeSpan AttemptTimeout { get; init; } = TimeSpan.FromSeconds(100);
 
@@ -61,6 +67,11 @@ public sealed record ServiceNowClientOptions
         if (MaxConcurrentRequests < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxConcurrentRequests), MaxConcurrentRequests, "MaxConcurrentRequests must be at least 1.");
+        }
+
+        if (InsertRounds < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(InsertRounds), InsertRounds, "InsertRounds must be at least 1.");
         }
 
         if (MaxRetries < 0)
