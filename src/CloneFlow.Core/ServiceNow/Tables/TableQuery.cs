@@ -30,6 +30,21 @@ public sealed partial class TableQuery
     /// <summary>The encoded query (<c>sysparm_query</c>), empty for <see cref="All"/>.</summary>
     public string Encoded => string.Join('^', _terms);
 
+    /// <summary>
+    /// An encoded query taken as written, for queries that come from configuration (extra tables).
+    /// Never pass request input here: it is not checked.
+    /// </summary>
+    public static TableQuery FromConfiguration(string encoded)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(encoded);
+        if (encoded.Contains('\n', StringComparison.Ordinal) || encoded.Contains("ORDERBY", StringComparison.Ordinal))
+        {
+            throw new ArgumentException("A configured query cannot contain line breaks or ORDERBY.", nameof(encoded));
+        }
+
+        return new TableQuery([encoded], []);
+    }
+
     /// <summary><c>field=value</c>.</summary>
     public static TableQuery Where(string field, string value) => All.And(field, value);
 

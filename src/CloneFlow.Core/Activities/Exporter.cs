@@ -1,0 +1,160 @@
+using CloneFlow.Core.Artifacts;
+using CloneFlow.Core.Runs;
+using CloneFlow.Core.ServiceNow;
+using CloneFlow.Core.ServiceNow.Tables;
+using CloneFlow.Core.ServiceNow.UpdateSets;
+
+namespace CloneFlow.Core.Activities;
+
+/// <summary>
+/// Writes one export to Blob storage as it is read from ServiceNow (page by page, never whole) and
+/// verifies it by reading it back: its SHA-256, and a record count equal to what ServiceNow reported.
+/// </summary>
+internal sealed class Exporter(RunArtifactStore artifacts, TimeProvider time)
+{
+    private const int UpdatePageSize = 100;
+
+    /// <summary>Exports a local set as the remote set it becomes on re-import, keeping batch links inside the run.</summary>
+    public async Task<ExportItem> LocalSetAsync(string runId, int index, PlannedSet set, IReadOnlyDictionary<string, PlannedSet> planned, ServiceNowClient target, CancellationToken cancellationToken)
+    {
+        var remoteId = RestoreIds.RemoteSetFor(runId, set.SysId);
+        var header = await target.GetRecordAsync("sys_update_set", set.SysId, cancellationToken: cancellationToken)
+            ?? throw new InvalidOperationException($"Update set {set.Name} ({set.SysId}) is gone from the target.");
+        var baseId = set.SysId;
+        while (planned.TryGetValue(baseId, out var ancestor) && ancestor.Parent.Length > 0)
+        {
+            baseId = ancestor.Parent;
+        }
+
+        var parent = set.Parent.Length > 0 ? RestoreIds.RemoteSetFor(runId, set.Parent) : string.Empty;
+        var batchBase = baseId != set.SysId ? RestoreIds.RemoteSetFor(runId, baseId) : string.Empty;
+        var remote = new RemoteUpdateSetRecord(UnloadRecord.DefaultElementAction,
+        [
+            new("application", header.Get("application") ?? "global"),
+            new("description", header.Get("description") ?? string.Empty),
+            new("name", set.Name),
+            new("parent", parent),
+            new("remote_base_update_set", batchBase),
+            new("remote_parent_id", set.Parent),
+            new("remote_sys_id", set.SysId),
+            new("state", "loaded"),
+            new("sys_class_name", RemoteUpdateSetRecord.TableName),
+            new("sys_created_by", header.Get("sys_created_by") ?? string.Empty),
+            new("sys_created_on", header.Get("sys_created_on") ?? string.Empty),
+            new("sys_id", remoteId),
+        ]);
+        var query = TableQuery.Where("update_set", set.SysId);
+        var item = await ExportAsync(runId, ExportKind.LocalSet, index, set.SysId, set.Name, $"exports/local/{index:D5}-{set.SysId}.xml", target, "sys_update_xml", query, remote, row => AsRemoteUpdate(row, remoteId), cancellationToken);
+        return item with { RemoteSysId = remoteId };
+    }
+
+    /// <summary>Exports an uncommitted remote set with its updates, as they are.</summary>
+    public async Task<ExportItem> RemoteSetAsync(string runId, int index, PlannedSet set, ServiceNowClient target, CancellationToken cancellationToken)
+    {
+        var header = await target.GetRecordAsync(RemoteUpdateSetRecord.TableName, set.SysId, cancellationToken: cancellationToken)
+            ?? throw new InvalidOperationException($"Remote update set {set.Name} ({set.SysId}) is gone from the target.");
+        var remote = new RemoteUpdateSetRecord(UnloadRecord.DefaultElementAction, Fields(header));
+        var query = TableQuery.Where("remote_update_set", set.SysId);
+        return await ExportAsync(runId, ExportKind.RemoteSet, index, set.SysId, set.Name, $"exports/remote/{index:D5}-{set.SysId}.xml", target, "sys_update_xml", query, remote, row => new UpdateXmlRecord(UnloadRecord.DefaultElementAction, Fields(row)), cancellationToken);
+    }
+
+    /// <summary>Exports rows of any table in the unload format.</summary>
+    public Task<ExportItem> RowsAsync(string runId, ExportKind kind, int index, string name, string blob, ServiceNowClient target, string table, TableQuery query, CancellationToken cancellationToken) =>
+        ExportAsync(runId, kind, index, table, name, blob, target, table, query, null, row => new UnloadRecord(table, UnloadRecord.DefaultElementAction, Fields(row)), cancellationToken);
+
+    /// <summary>Exports a JSON list (plugins) and verifies its bytes.</summary>
+    public async Task<ExportItem> JsonListAsync(string runId, ExportKind kind, string blob, IReadOnlyList<string> items, CancellationToken cancellationToken)
+    {
+        var written = await WriteOrReuseAsync(runId, blob, "application/json", (stream, token) => System.Text.Json.JsonSerializer.SerializeAsync(stream, items, ArtifactJson.Options, token), cancellationToken);
+        long found = 0;
+        var verified = written.Verified ? written : await artifacts.VerifyAsync(runId, blob, written.Sha256, async (stream, token) =>
+            found = (await System.Text.Json.JsonSerializer.DeserializeAsync<List<string>>(stream, ArtifactJson.Options, token))?.Count ?? 0, cancellationToken);
+        return new ExportItem
+        {
+            Kind = kind, Index = 0, Name = kind.ToString(), Blob = blob, Sha256 = verified.Sha256, Bytes = verified.Bytes,
+            Expected = items.Count, Found = written.Verified ? items.Count : found, Verified = written.Verified || found == items.Count,
+            Error = written.Verified || found == items.Count ? null : $"read back {found} of {items.Count} items",
+        };
+    }
+
+    private async Task<ExportItem> ExportAsync(
+        string runId, ExportKind kind, int index, string sourceId, string name, string blob, ServiceNowClient target, string table, TableQuery query,
+        UnloadRecord? header, Func<ServiceNowRecord, UnloadRecord> convert, CancellationToken cancellationToken)
+    {
+        var expected = await target.CountAsync(table, query, cancellationToken);
+        var unloadDate = UpdateSetXmlWriter.FormatUnloadDate(time.GetUtcNow());
+        var written = await WriteOrReuseAsync(runId, blob, "application/xml", async (stream, token) =>
+        {
+            await using var writer = await UpdateSetXmlWriter.CreateAsync(stream, unloadDate, token);
+            if (header is not null)
+            {
+                await writer.WriteAsync(header, token);
+            }
+
+            await foreach (var row in target.GetRecordsAsync(table, query, pageSize: UpdatePageSize, cancellationToken: token))
+            {
+                await writer.WriteAsync(convert(row), token);
+            }
+
+            await writer.CompleteAsync(token);
+        }, cancellationToken);
+
+        var item = new ExportItem { Kind = kind, Index = index, SourceId = sourceId, Name = name, Blob = blob, Expected = expected };
+        if (written.Verified)
+        {
+            return item with { Sha256 = written.Sha256, Bytes = written.Bytes, Found = expected, Verified = true };
+        }
+
+        UpdateSetFileSummary? summary = null;
+        try
+        {
+            var verified = await artifacts.VerifyAsync(runId, blob, written.Sha256, async (stream, token) =>
+            {
+                summary = await UpdateSetFileScanner.ScanAsync(stream, cancellationToken: token);
+                var found = header is null ? summary.OtherRecordsByTable.Values.Sum() + summary.Updates : summary.Updates;
+                if (found != expected || summary.Warnings.Count > 0)
+                {
+                    // Leave the blob unverified: the count ServiceNow reported is not what was written.
+                    throw new ArtifactVerificationException($"{name}: ServiceNow reported {expected} records, the export holds {found}{(summary.Warnings.Count > 0 ? $" ({summary.Warnings[0].Message})" : string.Empty)}");
+                }
+            }, cancellationToken);
+            return item with { Sha256 = verified.Sha256, Bytes = verified.Bytes, Found = expected, Verified = true };
+        }
+        catch (Exception ex) when (ex is ArtifactVerificationException or UpdateSetFormatException)
+        {
+            return item with { Sha256 = written.Sha256, Bytes = written.Bytes, Found = summary?.Updates ?? 0, Verified = false, Error = ex.Message };
+        }
+    }
+
+    private async Task<ArtifactInfo> WriteOrReuseAsync(string runId, string blob, string contentType, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken)
+    {
+        // A verified export from an earlier attempt of this activity is the export: never rewrite it.
+        if (await artifacts.GetInfoAsync(runId, blob, cancellationToken) is { Verified: true } done)
+        {
+            return done;
+        }
+
+        return await artifacts.WriteAsync(runId, blob, contentType, write, cancellationToken);
+    }
+
+    private static UpdateXmlRecord AsRemoteUpdate(ServiceNowRecord row, string remoteSetId)
+    {
+        var fields = Fields(row)
+            .Select(f => f.Name switch
+            {
+                "update_set" => new UnloadField("update_set", string.Empty),
+                "remote_update_set" => new UnloadField("remote_update_set", remoteSetId),
+                _ => f,
+            })
+            .ToList();
+        if (fields.All(f => f.Name != "remote_update_set"))
+        {
+            fields.Add(new UnloadField("remote_update_set", remoteSetId));
+        }
+
+        return new UpdateXmlRecord(UnloadRecord.DefaultElementAction, fields);
+    }
+
+    private static List<UnloadField> Fields(ServiceNowRecord row) =>
+        row.Values.Select(v => new UnloadField(v.Key, v.Value ?? string.Empty)).ToList();
+}

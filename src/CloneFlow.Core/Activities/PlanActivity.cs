@@ -1,0 +1,154 @@
+using CloneFlow.Core.Runs;
+using CloneFlow.Core.Runtime;
+using CloneFlow.Core.ServiceNow;
+using CloneFlow.Core.ServiceNow.Tables;
+using Microsoft.DurableTask;
+
+namespace CloneFlow.Core.Activities;
+
+/// <summary>
+/// Takes the target's inventory (runbook step 4) and stores it as the run's plan: in-flight local
+/// sets (in progress, or complete but not on the source) with their batches, empty sets, uncommitted
+/// remote sets, active plugins, scoped apps the source lacks, extra tables, and tables only the
+/// target has. Returns only counts.
+/// </summary>
+public sealed class PlanActivity(RunServices services) : TaskActivity<RunRef, PlanSummary>
+{
+    /// <summary>The plan's blob name relative to the run.</summary>
+    public const string PlanBlob = "plan.json";
+
+    private const int InListSize = 100;
+
+    /// <inheritdoc />
+    public override async Task<PlanSummary> RunAsync(TaskActivityContext context, RunRef input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var cancellationToken = CancellationToken.None;
+        var settings = services.Target(input.Target);
+        var target = await services.Clients.GetAsync(settings.Instance, cancellationToken);
+        var source = await services.Clients.GetAsync(settings.Source, cancellationToken);
+
+        var counts = await UpdateCountsAsync(target, cancellationToken);
+        var candidates = await ListAsync(target, "sys_update_set", TableQuery.All.AndIn("state", ["in progress", "complete"]).AndNot("name", "Default"), ["sys_id", "name", "state", "application", "parent", "sys_created_on"], cancellationToken);
+        var released = await ExistingAsync(source, "sys_update_set", candidates.Where(s => s.Get("state") == "complete").Select(s => s.SysId), cancellationToken);
+        var inFlight = candidates.Where(s => !released.Contains(s.SysId)).OrderBy(s => s.Get("sys_created_on"), StringComparer.Ordinal).ThenBy(s => s.SysId, StringComparer.Ordinal).ToList();
+        var inFlightIds = inFlight.Select(s => s.SysId).ToHashSet(StringComparer.Ordinal);
+        var planned = inFlight
+            .Select(s => new PlannedSet(
+                s.SysId,
+                s.Get("name") ?? string.Empty,
+                s.Get("state") ?? string.Empty,
+                s.Get("application") ?? "global",
+                inFlightIds.Contains(s.Get("parent") ?? string.Empty) ? s.Get("parent")! : string.Empty,
+                counts.Local.GetValueOrDefault(s.SysId)))
+            .ToList();
+
+        var remote = (await ListAsync(target, "sys_remote_update_set", TableQuery.All.AndNot("state", "committed"), ["sys_id", "name", "state", "application", "parent", "sys_created_on"], cancellationToken))
+            .OrderBy(s => s.Get("sys_created_on"), StringComparer.Ordinal)
+            .Select(s => new PlannedSet(s.SysId, s.Get("name") ?? string.Empty, s.Get("state") ?? string.Empty, s.Get("application") ?? "global", s.Get("parent") ?? string.Empty, counts.Remote.GetValueOrDefault(s.SysId)))
+            .ToList();
+
+        var plugins = (await ListAsync(target, "sys_plugins", TableQuery.Where("active", "active"), ["sys_id", "source"], cancellationToken))
+            .Select(p => p.Get("source") ?? string.Empty).Where(p => p.Length > 0).Order(StringComparer.Ordinal).ToList();
+
+        var apps = await ListAsync(target, "sys_app", TableQuery.All, ["sys_id", "name", "scope"], cancellationToken);
+        var appsOnSource = await ExistingAsync(source, "sys_app", apps.Select(a => a.SysId), cancellationToken);
+        var devApps = apps.Where(a => !appsOnSource.Contains(a.SysId)).Select(a => new PlannedApp(a.SysId, a.Get("name") ?? string.Empty, a.Get("scope") ?? string.Empty)).ToList();
+
+        var extra = new List<PlannedTable>();
+        foreach (var table in settings.ExtraTables)
+        {
+            extra.Add(new PlannedTable(table.Table, table.Query, await target.CountAsync(table.Table, Raw(table.Query), cancellationToken)));
+        }
+
+        var plan = new RunPlan
+        {
+            RunId = input.RunId,
+            Target = input.Target,
+            Source = settings.Source,
+            TargetInstance = settings.Instance,
+            CreatedAt = services.Time.GetUtcNow(),
+            LocalSets = Ordered(planned.Where(s => s.Updates > 0).ToList()),
+            EmptySets = planned.Where(s => s.Updates == 0).ToList(),
+            RemoteSets = remote,
+            ActivePlugins = plugins,
+            ScopedApps = devApps,
+            ExtraTables = extra,
+            TablesMissingOnSource = await PreflightActivity.TablesMissingOnSourceAsync(source, target, cancellationToken),
+        };
+        await services.Artifacts.WriteJsonAsync(input.RunId, PlanBlob, plan, cancellationToken);
+        return new PlanSummary(plan.LocalSets.Count, plan.EmptySets.Count, plan.RemoteSets.Count, plan.Updates, plan.ActivePlugins.Count, plan.ScopedApps.Count, plan.ExtraTables.Count, plan.TablesMissingOnSource.Count);
+    }
+
+    /// <summary>Parents before their children, otherwise in creation order: the order commits must follow.</summary>
+    internal static List<PlannedSet> Ordered(List<PlannedSet> sets)
+    {
+        var ids = sets.Select(s => s.SysId).ToHashSet(StringComparer.Ordinal);
+        var done = new HashSet<string>(StringComparer.Ordinal);
+        var ordered = new List<PlannedSet>(sets.Count);
+        void Visit(PlannedSet set)
+        {
+            if (!done.Add(set.SysId))
+            {
+                return;
+            }
+
+            if (set.Parent.Length > 0 && ids.Contains(set.Parent))
+            {
+                Visit(sets.First(s => s.SysId == set.Parent));
+            }
+
+            ordered.Add(set);
+        }
+
+        sets.ForEach(Visit);
+        return ordered;
+    }
+
+    /// <summary>A configured encoded query, passed through as written (it comes from configuration, not from requests).</summary>
+    internal static TableQuery Raw(string encoded) => string.IsNullOrWhiteSpace(encoded) ? TableQuery.All : TableQuery.FromConfiguration(encoded);
+
+    private static async Task<(Dictionary<string, long> Local, Dictionary<string, long> Remote)> UpdateCountsAsync(ServiceNowClient target, CancellationToken cancellationToken)
+    {
+        var local = new Dictionary<string, long>(StringComparer.Ordinal);
+        var remote = new Dictionary<string, long>(StringComparer.Ordinal);
+        await foreach (var row in target.GetRecordsAsync("sys_update_xml", fields: ["sys_id", "update_set", "remote_update_set"], cancellationToken: cancellationToken))
+        {
+            if (row.Get("remote_update_set") is { Length: > 0 } remoteSet)
+            {
+                remote[remoteSet] = remote.GetValueOrDefault(remoteSet) + 1;
+            }
+            else if (row.Get("update_set") is { Length: > 0 } localSet)
+            {
+                local[localSet] = local.GetValueOrDefault(localSet) + 1;
+            }
+        }
+
+        return (local, remote);
+    }
+
+    private static async Task<List<ServiceNowRecord>> ListAsync(ServiceNowClient client, string table, TableQuery query, IReadOnlyList<string> fields, CancellationToken cancellationToken)
+    {
+        var rows = new List<ServiceNowRecord>();
+        await foreach (var row in client.GetRecordsAsync(table, query, fields, cancellationToken: cancellationToken))
+        {
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
+    private static async Task<HashSet<string>> ExistingAsync(ServiceNowClient client, string table, IEnumerable<string> sysIds, CancellationToken cancellationToken)
+    {
+        var found = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var chunk in sysIds.Chunk(InListSize))
+        {
+            await foreach (var row in client.GetRecordsAsync(table, TableQuery.All.AndIn("sys_id", chunk), ["sys_id"], cancellationToken: cancellationToken))
+            {
+                found.Add(row.SysId);
+            }
+        }
+
+        return found;
+    }
+}

@@ -1,0 +1,54 @@
+namespace CloneFlow.Core.Runs;
+
+/// <summary>
+/// The run's custom status (well under the 16 KB limit): the phase, progress counts, pending
+/// approvals and the clone request. Never secrets, never lists that grow with the estate.
+/// </summary>
+public sealed record RunStatus
+{
+    /// <summary>The runbook phase, e.g. <c>export</c>.</summary>
+    public string Phase { get; init; } = "starting";
+
+    /// <summary>One line for people.</summary>
+    public string Message { get; init; } = string.Empty;
+
+    /// <summary>Items done in the phase.</summary>
+    public int Done { get; init; }
+
+    /// <summary>Items in the phase.</summary>
+    public int Total { get; init; }
+
+    /// <summary>Approvals being waited for (at most a handful).</summary>
+    public IReadOnlyList<PendingGate> PendingApprovals { get; init; } = [];
+
+    /// <summary>The clone request number once known.</summary>
+    public string? CloneRequest { get; init; }
+
+    /// <summary>The clone's state and phase while it runs.</summary>
+    public string? CloneState { get; init; }
+
+    /// <summary>The clone's progress, 0-100.</summary>
+    public int? ClonePercent { get; init; }
+
+    /// <summary>Notifications that could not be delivered (the run goes on).</summary>
+    public int NotificationFailures { get; init; }
+}
+
+/// <summary>A gate waiting for people.</summary>
+/// <param name="Gate">The gate (<c>clone</c>, <c>plugins</c>, <c>problems</c>, <c>failure</c>, <c>clone-number</c>).</param>
+/// <param name="Round">The round; each round has its own event name.</param>
+/// <param name="Approvers">Who may decide.</param>
+/// <param name="Since">When the wait began.</param>
+/// <param name="Question">What is being asked.</param>
+public sealed record PendingGate(string Gate, int Round, IReadOnlyList<string> Approvers, DateTimeOffset Since, string Question)
+{
+    /// <summary>The external event name for this gate and round.</summary>
+    public string EventName => GateEvents.Name(Gate, Round);
+}
+
+/// <summary>External event names: a fresh name per gate and round, so a cancelled wait cannot swallow a later decision.</summary>
+public static class GateEvents
+{
+    /// <summary><c>approval:{gate}:{round}</c>.</summary>
+    public static string Name(string gate, int round) => $"approval:{gate}:{round}";
+}
