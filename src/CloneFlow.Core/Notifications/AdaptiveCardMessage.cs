@@ -18,7 +18,13 @@ internal static class AdaptiveCardMessage
         };
         if (message.Text.Length > 0)
         {
-            body.Add(TextBlock(message.Text, size: null, bold: false));
+            // The text can quote ServiceNow data (update-set names); a RichTextBlock renders no
+            // markdown, so a name like "[Approve](https://evil)" cannot become a link.
+            body.Add(new JsonObject
+            {
+                ["type"] = "RichTextBlock",
+                ["inlines"] = new JsonArray(new JsonObject { ["type"] = "TextRun", ["text"] = message.Text }),
+            });
         }
 
         if (message.Facts.Count > 0)
@@ -56,14 +62,9 @@ internal static class AdaptiveCardMessage
         };
     }
 
-    private static JsonObject TextBlock(string text, string? size, bool bold)
+    private static JsonObject TextBlock(string text, string size, bool bold)
     {
-        var block = new JsonObject { ["type"] = "TextBlock", ["text"] = text, ["wrap"] = true };
-        if (size is not null)
-        {
-            block["size"] = size;
-        }
-
+        var block = new JsonObject { ["type"] = "TextBlock", ["text"] = text, ["wrap"] = true, ["size"] = size };
         if (bold)
         {
             block["weight"] = "Bolder";

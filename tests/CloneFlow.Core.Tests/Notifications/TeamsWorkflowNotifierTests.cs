@@ -115,6 +115,22 @@ public sealed class TeamsWorkflowNotifierTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task The_text_goes_into_a_rich_text_run_so_markdown_in_servicenow_data_does_not_become_a_link()
+    {
+        const string name = "[Approve here](https://evil.example/)";
+
+        await Notifier().NotifyAsync(ApprovalRequest(name), [Alice], CancellationToken.None);
+
+        using var json = JsonDocument.Parse(Assert.Single(_receiver.Received).Body);
+        var body = json.RootElement.GetProperty("attachments")[0].GetProperty("content").GetProperty("body").EnumerateArray().ToList();
+        var rich = Assert.Single(body, b => b.GetProperty("type").GetString() == "RichTextBlock");
+        var run = Assert.Single(rich.GetProperty("inlines").EnumerateArray());
+        Assert.Equal("TextRun", run.GetProperty("type").GetString());
+        Assert.Equal($"2 update sets to export, including {name}.", run.GetProperty("text").GetString());
+        Assert.DoesNotContain(body, b => b.GetProperty("type").GetString() == "TextBlock" && b.GetProperty("text").GetString()!.Contains("evil", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_500_is_retried_and_the_second_attempt_delivers()
     {
         _receiver.Respond(new ScriptedResponse(HttpStatusCode.InternalServerError));

@@ -60,6 +60,11 @@ internal sealed class LocalHttpReceiver : IAsyncDisposable
             context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
             body));
         var response = _script.TryDequeue(out var next) ? next : Default;
+        if (response.Delay is { } delay)
+        {
+            await Task.Delay(delay, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+
         context.Response.StatusCode = (int)response.Status;
         foreach (var (name, value) in response.Headers ?? new Dictionary<string, string>())
         {
@@ -82,4 +87,4 @@ internal sealed class LocalHttpReceiver : IAsyncDisposable
 
 internal sealed record ReceivedRequest(string Method, string Path, string RawTarget, string Query, IReadOnlyDictionary<string, string> Headers, string Body);
 
-internal sealed record ScriptedResponse(HttpStatusCode Status, string? Body = null, IReadOnlyDictionary<string, string>? Headers = null);
+internal sealed record ScriptedResponse(HttpStatusCode Status, string? Body = null, IReadOnlyDictionary<string, string>? Headers = null, TimeSpan? Delay = null);
