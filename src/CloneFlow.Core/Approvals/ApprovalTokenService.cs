@@ -15,8 +15,8 @@ public sealed class ApprovalTokenService
     /// <summary>The format version, the token's first segment.</summary>
     public const string Version = "v1";
 
-    // Tokens travel in URLs; anything longer than this is not ours and is refused before any work.
-    private const int MaximumTokenLength = 2048;
+    /// <summary>The longest token issued or accepted; tokens travel in URLs, and longer text is refused before any work.</summary>
+    public const int MaximumTokenLength = 2048;
     private const int SignatureBytes = 32;
     private const int TokenIdBytes = 16;
 
@@ -46,7 +46,15 @@ public sealed class ApprovalTokenService
         var signedPart = $"{Version}.{_keys.CurrentKeyId}.{Base64Url.EncodeToString(ApprovalTokenPayload.Write(claims))}";
         _keys.TryGetKey(_keys.CurrentKeyId, out var key);
         var signature = HMACSHA256.HashData(key, Encoding.ASCII.GetBytes(signedPart));
-        return new ApprovalToken($"{signedPart}.{Base64Url.EncodeToString(signature)}", claims);
+        var value = $"{signedPart}.{Base64Url.EncodeToString(signature)}";
+
+        // Validate refuses anything longer, so issuing it would hand out a link that can never work.
+        if (value.Length > MaximumTokenLength)
+        {
+            throw new ArgumentException($"An approval token for run '{runId}', gate '{gate}' would be {value.Length} characters; the limit is {MaximumTokenLength}. Use shorter run ids, gate names or addresses.", nameof(runId));
+        }
+
+        return new ApprovalToken(value, claims);
     }
 
     /// <summary>Checks a token's shape, key, signature (in constant time) and expiry, in that order.</summary>

@@ -271,6 +271,20 @@ public class ApprovalTokenServiceTests
     }
 
     [Fact]
+    public void A_token_too_long_to_be_accepted_is_never_issued()
+    {
+        var (service, _) = ApprovalTestKeys.Service();
+
+        var error = Assert.Throws<ArgumentException>(() => service.Issue(new string('r', 1600), "plan", 1, "a@x.com", Day));
+        var longest = service.Issue(new string('r', 1300), "plan", 1, "a@x.com", Day);
+
+        Assert.Contains("limit is 2048", error.Message, StringComparison.Ordinal);
+        Assert.True(longest.Value.Length <= ApprovalTokenService.MaximumTokenLength);
+        Assert.Equal(ApprovalTokenStatus.Valid, service.Validate(longest.Value).Status);
+        Assert.Equal(ApprovalTokenStatus.Malformed, service.Validate(longest.Value + new string('A', ApprovalTokenService.MaximumTokenLength)).Status);
+    }
+
+    [Fact]
     public void Issuing_refuses_a_lifetime_under_a_second_and_a_blank_approver()
     {
         var (service, _) = ApprovalTestKeys.Service();

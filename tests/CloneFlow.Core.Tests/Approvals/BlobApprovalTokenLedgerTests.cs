@@ -66,12 +66,15 @@ public sealed class BlobApprovalTokenLedgerTests(AzuriteFixture azurite) : IClas
         for (var round = 0; round < 5; round++)
         {
             var tokenId = $"tid-race-{round}";
-            using var start = new Barrier(ledgers.Count);
-            var results = await Task.WhenAll(ledgers.Select((ledger, i) => Task.Run(async () =>
+            // Every consumer waits on one gate, so all requests leave together.
+            var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var racing = ledgers.Select(async (ledger, i) =>
             {
-                start.SignalAndWait(TimeSpan.FromSeconds(10));
+                await start.Task;
                 return await ledger.TryConsumeAsync(Use(tokenId, $"p{i}@contoso.com"), CancellationToken.None);
-            })));
+            }).ToList();
+            start.SetResult();
+            var results = await Task.WhenAll(racing);
 
             var winner = Assert.Single(results, r => r.Status == TokenConsumeStatus.Consumed);
             Assert.Equal(ledgers.Count - 1, results.Count(r => r.Status == TokenConsumeStatus.AlreadyUsed));
