@@ -165,6 +165,9 @@ public sealed record PolicyConfiguration
     /// <summary>Longest interval between polls.</summary>
     public TimeSpan MaxPollInterval { get; init; } = TimeSpan.FromHours(1);
 
+    /// <summary>Interval between polls of CI/CD jobs (previews, commits, plugin activations).</summary>
+    public TimeSpan JobPollInterval { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How long a clone may take before a person decides what to do.</summary>
     public TimeSpan CloneTimeout { get; init; } = TimeSpan.FromHours(24);
 

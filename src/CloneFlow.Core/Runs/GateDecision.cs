@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using CloneFlow.Core.Approvals;
 
 namespace CloneFlow.Core.Runs;
@@ -10,6 +11,7 @@ namespace CloneFlow.Core.Runs;
 /// </summary>
 /// <param name="Decision">Who decided what, when.</param>
 /// <param name="Choices">Gate-specific choices; empty for a plain approve/reject.</param>
+[method: JsonConstructor]
 public sealed record GateDecision(ApprovalDecision Decision, IReadOnlyDictionary<string, string> Choices)
 {
     /// <summary>A plain decision without choices.</summary>

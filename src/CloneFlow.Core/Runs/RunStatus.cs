@@ -19,7 +19,7 @@ public sealed record RunStatus
     public int Total { get; init; }
 
     /// <summary>Approvals being waited for (at most a handful).</summary>
-    public IReadOnlyList<PendingGate> PendingApprovals { get; init; } = [];
+    public IReadOnlyList<WaitingGate> PendingApprovals { get; init; } = [];
 
     /// <summary>The clone request number once known.</summary>
     public string? CloneRequest { get; init; }
@@ -40,7 +40,7 @@ public sealed record RunStatus
 /// <param name="Approvers">Who may decide.</param>
 /// <param name="Since">When the wait began.</param>
 /// <param name="Question">What is being asked.</param>
-public sealed record PendingGate(string Gate, int Round, IReadOnlyList<string> Approvers, DateTimeOffset Since, string Question)
+public sealed record WaitingGate(string Gate, int Round, IReadOnlyList<string> Approvers, DateTimeOffset Since, string Question)
 {
     /// <summary>The external event name for this gate and round.</summary>
     public string EventName => GateEvents.Name(Gate, Round);

@@ -1,0 +1,206 @@
+using CloneFlow.Core.Runs;
+using CloneFlow.Core.Runtime;
+using CloneFlow.Core.ServiceNow;
+using CloneFlow.Core.ServiceNow.Batch;
+using CloneFlow.Core.ServiceNow.Tables;
+using CloneFlow.Core.ServiceNow.UpdateSets;
+using Microsoft.DurableTask;
+
+namespace CloneFlow.Core.Activities;
+
+/// <summary>What a restore chunk achieved.</summary>
+/// <param name="Inserted">Records inserted now.</param>
+/// <param name="AlreadyPresent">Records found already there (an earlier attempt, or unchanged by the clone).</param>
+/// <param name="Failed">Records refused.</param>
+/// <param name="Failures">The first few refusals, for people.</param>
+public sealed record RestoreChunkResult(long Inserted, long AlreadyPresent, long Failed, IReadOnlyList<string> Failures);
+
+/// <summary>
+/// Re-inserts a chunk of verified exports on the target (runbook steps 13-15): remote sets as they
+/// were (state back to loaded), local sets as remote sets under the run's batch base, scoped-app and
+/// extra-table rows. Streams each export and inserts in batches, keeping every sys_id; rows already
+/// there are not written again, so a retried chunk duplicates nothing.
+/// </summary>
+public sealed class RestoreActivity(RunServices services) : TaskActivity<ExportChunk, RestoreChunkResult>
+{
+    /// <inheritdoc />
+    public override async Task<RestoreChunkResult> RunAsync(TaskActivityContext context, ExportChunk input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var cancellationToken = CancellationToken.None;
+        var client = await services.Clients.GetAsync(services.Target(input.Target).Instance, cancellationToken);
+        var container = RestoreIds.ContainerFor(input.RunId);
+        var totals = new Totals();
+        for (var index = input.Start; index < input.Start + input.Count; index++)
+        {
+            var item = await services.Artifacts.ReadJsonAsync<ExportItem>(input.RunId, ExportItem.ManifestName(input.Kind, index), cancellationToken);
+            if (item is not { Verified: true })
+            {
+                throw new InvalidOperationException($"Export {input.Kind} #{index} of run {input.RunId} is not verified; it cannot be restored.");
+            }
+
+            await using var stream = await services.Artifacts.OpenReadAsync(input.RunId, item.Blob, cancellationToken);
+            var pending = new Dictionary<string, List<IReadOnlyDictionary<string, string?>>>(StringComparer.Ordinal);
+            await foreach (var record in new UpdateSetXmlReader(stream).ReadAsync(cancellationToken))
+            {
+                var values = record.Fields.ToDictionary(f => f.Name, f => (string?)f.Value, StringComparer.Ordinal);
+                if (record is RemoteUpdateSetRecord)
+                {
+                    values["state"] = "loaded";
+                    if (input.Kind == ExportKind.LocalSet)
+                    {
+                        values["parent"] = string.IsNullOrEmpty(values.GetValueOrDefault("parent")) ? container : values["parent"];
+                        values["remote_base_update_set"] = container;
+                    }
+
+                    // The set goes in before its updates, which reference it.
+                    totals.Add(await client.EnsureInsertedAsync(record.Table, [values], cancellationToken: cancellationToken));
+                    continue;
+                }
+
+                if (!pending.TryGetValue(record.Table, out var rows))
+                {
+                    pending[record.Table] = rows = [];
+                }
+
+                rows.Add(values);
+                if (rows.Count >= 50)
+                {
+                    totals.Add(await client.EnsureInsertedAsync(record.Table, rows, cancellationToken: cancellationToken));
+                    rows.Clear();
+                }
+            }
+
+            foreach (var (table, rows) in pending.Where(p => p.Value.Count > 0))
+            {
+                totals.Add(await client.EnsureInsertedAsync(table, rows, cancellationToken: cancellationToken));
+            }
+        }
+
+        return new RestoreChunkResult(totals.Inserted, totals.AlreadyPresent, totals.Failed, totals.Failures.Take(5).ToList());
+    }
+
+    private sealed class Totals
+    {
+        public long Inserted { get; private set; }
+
+        public long AlreadyPresent { get; private set; }
+
+        public long Failed { get; private set; }
+
+        public List<string> Failures { get; } = [];
+
+        public void Add(IReadOnlyList<InsertOutcome> outcomes)
+        {
+            foreach (var outcome in outcomes)
+            {
+                switch (outcome.Status)
+                {
+                    case InsertStatus.Inserted:
+                        Inserted++;
+                        break;
+                    case InsertStatus.AlreadyPresent:
+                        AlreadyPresent++;
+                        break;
+                    default:
+                        Failed++;
+                        Failures.Add($"{outcome.SysId}: {outcome.Error}");
+                        break;
+                }
+            }
+        }
+    }
+}
+
+/// <summary>Creates the run's batch base: every restored local set is previewed and committed under it.</summary>
+public sealed class CreateRestoreBatchActivity(RunServices services) : TaskActivity<RunRef, string>
+{
+    /// <summary>The name of the batch base and of the local set its commit creates.</summary>
+    public static string ContainerName(string runId) => $"CloneFlow restore {runId}";
+
+    /// <inheritdoc />
+    public override async Task<string> RunAsync(TaskActivityContext context, RunRef input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var client = await services.Clients.GetAsync(services.Target(input.Target).Instance, CancellationToken.None);
+        var container = RestoreIds.ContainerFor(input.RunId);
+        var outcome = await client.EnsureInsertedAsync(RemoteUpdateSetRecord.TableName,
+        [
+            new Dictionary<string, string?>
+            {
+                ["sys_id"] = container,
+                ["name"] = ContainerName(input.RunId),
+                ["state"] = "loaded",
+                ["application"] = "global",
+                ["parent"] = string.Empty,
+                ["remote_base_update_set"] = string.Empty,
+                ["description"] = "Batch base CloneFlow created to restore in-flight work after a clone; its local set is set to ignore so it is never promoted.",
+            },
+        ]);
+        return outcome[0].Status == InsertStatus.Failed
+            ? throw new InvalidOperationException($"The restore batch could not be created: {outcome[0].Error}")
+            : container;
+    }
+}
+
+/// <summary>Shared lookups of what a restore produced.</summary>
+internal static class RestoredSets
+{
+    /// <summary>The local set a commit created for <paramref name="name"/>, newest first.</summary>
+    public static async Task<ServiceNowRecord?> LocalSetAsync(ServiceNowClient client, string name, CancellationToken cancellationToken)
+    {
+        ServiceNowRecord? newest = null;
+        await foreach (var row in client.GetRecordsAsync("sys_update_set", TableQuery.Where("name", name), ["sys_id", "name", "state", "sys_created_on"], cancellationToken: cancellationToken))
+        {
+            if (newest is null || string.CompareOrdinal(row.Get("sys_created_on"), newest.Get("sys_created_on")) > 0)
+            {
+                newest = row;
+            }
+        }
+
+        return newest;
+    }
+}
+
+/// <summary>How many local sets got their states back.</summary>
+/// <param name="Restored">Sets set back to their state before the clone.</param>
+/// <param name="NotFound">Planned sets the commit did not re-create.</param>
+public sealed record StatesResult(int Restored, int NotFound);
+
+/// <summary>Puts developers' sets back as they were (in progress stays in progress) and sets the batch container to ignore.</summary>
+public sealed class RestoreStatesActivity(RunServices services) : TaskActivity<RunRef, StatesResult>
+{
+    /// <inheritdoc />
+    public override async Task<StatesResult> RunAsync(TaskActivityContext context, RunRef input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var cancellationToken = CancellationToken.None;
+        var plan = await services.Artifacts.ReadJsonAsync<RunPlan>(input.RunId, PlanActivity.PlanBlob, cancellationToken)
+            ?? throw new InvalidOperationException($"Run {input.RunId} has no plan.");
+        var client = await services.Clients.GetAsync(plan.TargetInstance, cancellationToken);
+        int restored = 0, notFound = 0;
+        foreach (var set in plan.LocalSets)
+        {
+            var local = await RestoredSets.LocalSetAsync(client, set.Name, cancellationToken);
+            if (local is null)
+            {
+                notFound++;
+                continue;
+            }
+
+            if (local.Get("state") != set.State)
+            {
+                await client.UpdateAsync("sys_update_set", local.SysId, new Dictionary<string, string?> { ["state"] = set.State }, cancellationToken);
+            }
+
+            restored++;
+        }
+
+        if (plan.LocalSets.Count > 0 && await RestoredSets.LocalSetAsync(client, CreateRestoreBatchActivity.ContainerName(input.RunId), cancellationToken) is { } container)
+        {
+            await client.UpdateAsync("sys_update_set", container.SysId, new Dictionary<string, string?> { ["state"] = "ignore" }, cancellationToken);
+        }
+
+        return new StatesResult(restored, notFound);
+    }
+}

@@ -1,0 +1,500 @@
+using CloneFlow.Core.Activities;
+using CloneFlow.Core.Notifications;
+using CloneFlow.Core.Runs;
+using CloneFlow.Core.ServiceNow.CiCd;
+using CloneFlow.Core.ServiceNow.Clones;
+using Microsoft.DurableTask;
+
+namespace CloneFlow.Core.Workflow;
+
+/// <summary>
+/// One execution (or replay) of <see cref="CloneOrchestration"/>: the runbook phase by phase. State
+/// kept here is small (counts, ids, decisions); plans, exports and reports live in Blob storage.
+/// </summary>
+internal sealed partial class CloneRun
+{
+    private const int ExportChunkSize = 10;
+    private const int Parallelism = 4;
+
+    private static readonly TaskOptions Retries = TaskOptions.FromRetryPolicy(new RetryPolicy(
+        maxNumberOfAttempts: 4,
+        firstRetryInterval: TimeSpan.FromSeconds(2),
+        backoffCoefficient: 2,
+        maxRetryInterval: TimeSpan.FromMinutes(1)));
+
+    private readonly TaskOrchestrationContext _context;
+    private readonly CloneRunInput _input;
+    private readonly RunRef _ref;
+    private readonly List<RecordedApproval> _approvals = [];
+    private readonly List<PhaseRecord> _timeline = [];
+    private readonly List<string> _pluginsMissing = [];
+    private readonly List<string> _pluginsActivated = [];
+    private readonly Dictionary<string, int> _rounds = new(StringComparer.Ordinal);
+    private IReadOnlyList<CheckResult> _checks = [];
+    private RunStatus _status = new();
+    private RunContext? _run;
+    private Task<CancelRequest>? _cancel;
+    private string? _cloneNumber;
+    private int _cloneRequests;
+
+    public CloneRun(TaskOrchestrationContext context, CloneRunInput input)
+    {
+        _context = context;
+        _input = input;
+        _ref = new RunRef(input.RunId, input.Target);
+    }
+
+    private RunContext Run => _run ?? throw new InvalidOperationException("The run context is not loaded yet.");
+
+    private DateTimeOffset Now => new(_context.CurrentUtcDateTime, TimeSpan.Zero);
+
+    public async Task<CloneRunResult> RunAsync()
+    {
+        // One wait for the whole run: it is raced at every wait, never cancelled, so it never swallows an event.
+        _cancel = _context.WaitForExternalEvent<CancelRequest>(CancelRequest.EventName);
+        try
+        {
+            _run = await CallAsync<RunContext>(nameof(LoadRunContextActivity), _ref);
+        }
+        catch (TaskFailedException ex)
+        {
+            return await FinishAsync(RunOutcome.Failed, $"The run cannot start: {ex.FailureDetails.ErrorMessage}", writeReport: false);
+        }
+
+        try
+        {
+            return await RunPhasesAsync();
+        }
+        catch (RunStopped stop)
+        {
+            return await FinishAsync(stop.Outcome, stop.Message);
+        }
+        catch (TaskFailedException ex) when (_cloneNumber is null)
+        {
+            // Before a clone is requested a failure is safe: nothing on the target has changed.
+            return await FinishAsync(RunOutcome.Failed, $"{ex.FailureDetails.ErrorMessage} No clone was requested; the target is unchanged and any verified exports are kept.");
+        }
+    }
+
+    private async Task<CloneRunResult> RunPhasesAsync()
+    {
+        var preflight = await PhaseAsync("preflight", "Checking accounts, roles and the target", () => CallAsync<PreflightResult>(nameof(PreflightActivity), _ref));
+        if (!preflight.Passed)
+        {
+            return await FinishAsync(RunOutcome.Failed, "Preflight found problems; nothing was exported or cloned: " + string.Join("; ", preflight.Problems));
+        }
+
+        var plan = await PhaseAsync("plan", "Taking the inventory of in-flight work", () => CallAsync<PlanSummary>(nameof(PlanActivity), _ref));
+        await NotifyAsync(NotificationKind.FreezeNotice, [.. Run.Developers, .. Run.ApproversFor("clone")], $"Change freeze on {Run.TargetInstance}: a clone from {Run.Source} is planned. Keep your work in update sets; do not promote anything until the restore report arrives.", PlanFacts(plan));
+
+        var approval = await AskAsync("clone", $"Approve cloning {Run.Source} over {Run.TargetInstance}? {plan.LocalSets} local and {plan.RemoteSets} remote update sets ({plan.Updates} updates) will be exported and restored; {plan.EmptySets} empty sets are not kept.", PlanFacts(plan));
+        if (!approval.Approved)
+        {
+            return await FinishAsync(RunOutcome.Rejected, approval.Expired ? "Nobody approved the clone in time; nothing was exported or cloned." : $"{approval.By} rejected the clone: {approval.Comment}");
+        }
+
+        var exported = await PhaseAsync("export", "Exporting and verifying in-flight work", () => ExportAllAsync(plan));
+        if (exported.Failed > 0)
+        {
+            return await FinishAsync(RunOutcome.Failed, $"No clone was requested: {exported.Failed} export(s) could not be verified ({string.Join("; ", exported.Failures)}). The verified exports are kept.");
+        }
+
+        if (_input.DryRun)
+        {
+            return await FinishAsync(RunOutcome.DryRun, $"Dry run: {exported.Verified} exports verified; no clone requested.");
+        }
+
+        ThrowIfCanceledBeforeClone();
+        await PhaseAsync("clone", $"Requesting the clone of {Run.Source} over {Run.TargetInstance}", RequestCloneAsync);
+        await PhaseAsync("monitor", "Watching the clone", MonitorCloneAsync);
+        await StepAsync("restart", "Waiting for the target to answer again", WaitForTargetAsync);
+        await StepAsync("plugins", "Activating plugins the clone removed", RestorePluginsAsync);
+        await StepAsync("restore-remote", "Re-inserting uncommitted remote update sets", () => RestoreChunksAsync(ExportKind.RemoteSet, plan.RemoteSets));
+        await StepAsync("restore-apps", "Re-inserting scoped applications in development", () => RestoreChunksAsync(ExportKind.ScopedApps, plan.ScopedApps > 0 ? 1 : 0));
+        await StepAsync("restore-local", "Re-inserting local update sets as one batch, previewing and committing", () => RestoreLocalSetsAsync(plan));
+        await StepAsync("states", "Putting update sets back in progress", () => CallAsync<StatesResult>(nameof(RestoreStatesActivity), _ref));
+        await StepAsync("restore-tables", "Re-inserting extra table rows", () => RestoreChunksAsync(ExportKind.ExtraTable, plan.ExtraTables, chunk: 1));
+        _checks = await StepAsync("checks", "Running post-clone checks", () => CallAsync<IReadOnlyList<CheckResult>>(nameof(PostCloneChecksActivity), _ref)) ?? [];
+        var verification = await StepAsync("verify", "Comparing the target with the exports", () => CallAsync<VerificationSummary>(nameof(VerifyRestoreActivity), _ref));
+        var verified = verification?.Verified ?? false;
+        var reason = verification is null
+            ? "Restored, but the verification was skipped."
+            : verified
+                ? $"All {verification.Sets} update sets restored with every update; {_checks.Count(c => c.Passed)} of {_checks.Count} checks passed."
+                : $"{verification.Sets - verification.Identical} of {verification.Sets} update sets differ after the restore ({verification.Missing} missing, {verification.Changed} changed updates): see the report.";
+        return await FinishAsync(RunOutcome.Completed, reason, verified: verified);
+    }
+
+    private async Task<bool> RequestCloneAsync()
+    {
+        var request = await CallAsync<CloneRequestInfo>(nameof(RequestCloneActivity), _ref);
+        switch (request.Kind)
+        {
+            case CloneRequestKind.Created or CloneRequestKind.AlreadyRequested:
+                _cloneNumber = request.Number;
+                break;
+            case CloneRequestKind.NeedsPerson:
+                var answer = await AskAsync("clone-number", request.Reason ?? "Request the clone in the console and enter its number.", []);
+                _cloneNumber = answer.Approved ? answer.Choice("number") : null;
+                if (string.IsNullOrWhiteSpace(_cloneNumber))
+                {
+                    throw new RunStopped(RunOutcome.Failed, "No clone request number was given; nothing was cloned. The exports are kept.");
+                }
+
+                break;
+            case CloneRequestKind.TargetBusy:
+                throw new RunStopped(RunOutcome.Failed, $"No clone was requested: {request.Reason}");
+            default:
+                throw new RunStopped(RunOutcome.Failed, $"The clone request was refused: {request.Reason}. The exports are kept.");
+        }
+
+        _cloneRequests = 1;
+        SetStatus(_status with { CloneRequest = _cloneNumber });
+        await NotifyAsync(NotificationKind.CloneStarted, [.. Run.Developers, .. Run.ApproversFor("clone")], $"Clone {_cloneNumber} of {Run.Source} over {Run.TargetInstance} requested.", [new("Clone request", _cloneNumber!)]);
+        return true;
+    }
+
+    private async Task<bool> MonitorCloneAsync()
+    {
+        var interval = Run.Policies.PollInterval;
+        var deadline = Now + Run.Policies.CloneTimeout;
+        var lastState = string.Empty;
+
+        // Bounded by the timeout: every poll waits at least the poll interval.
+        var maxPolls = (int)Math.Min(10_000, (Run.Policies.CloneTimeout.Ticks / Math.Max(1, Run.Policies.PollInterval.Ticks)) + 10);
+        for (var poll = 0; poll < maxPolls; poll++)
+        {
+            CloneStatusInfo status;
+            try
+            {
+                status = await CallAsync<CloneStatusInfo>(nameof(CloneStatusActivity), new CloneRef(_input.RunId, _input.Target, _cloneNumber!));
+            }
+            catch (TaskFailedException ex)
+            {
+                await DecideOnCloneAsync($"Clone {_cloneNumber} cannot be read on {Run.Source} ({ex.FailureDetails.ErrorMessage}). Keep watching, or abort?");
+                return await MonitorCloneAsync();
+            }
+
+            SetStatus(_status with { Message = $"Clone {_cloneNumber}: {status.RawState} {status.Phase}".Trim(), CloneState = $"{status.RawState} {status.Phase}".Trim(), ClonePercent = status.Percent });
+            var state = $"{status.State}/{status.Phase}";
+            if (state != lastState)
+            {
+                interval = Run.Policies.PollInterval;
+                lastState = state;
+            }
+
+            switch (status.State)
+            {
+                case CloneState.Completed:
+                    await NotifyAsync(NotificationKind.CloneCompleted, Run.ApproversFor("clone"), $"Clone {_cloneNumber} completed; CloneFlow is restoring the in-flight work.", []);
+                    return true;
+                case CloneState.Canceled:
+                    throw new RunStopped(RunOutcome.Canceled, $"Clone {_cloneNumber} was canceled; the target is unchanged and the exports are kept.");
+                case CloneState.Error or CloneState.Hold or CloneState.Unknown or CloneState.RolledBack or CloneState.RollbackFailed:
+                    await NotifyAsync(NotificationKind.CloneFailed, Run.ApproversFor("failure"), $"Clone {_cloneNumber} is {status.RawState}: {status.Message}", []);
+                    await DecideOnCloneAsync($"Clone {_cloneNumber} is {status.RawState} ({status.Message}). Retry watching it (for example after resuming it in the console), or abort?");
+                    return await MonitorCloneAsync();
+            }
+
+            if (Now > deadline)
+            {
+                await NotifyAsync(NotificationKind.CloneStalled, Run.ApproversFor("failure"), $"Clone {_cloneNumber} has taken longer than {Run.Policies.CloneTimeout}.", []);
+                await DecideOnCloneAsync($"Clone {_cloneNumber} is still {status.RawState} after {Run.Policies.CloneTimeout}. Keep watching, or abort?");
+                return await MonitorCloneAsync();
+            }
+
+            if (await SleepAsync(interval))
+            {
+                await HandleCancelDuringCloneAsync(status);
+            }
+
+            interval = TimeSpan.FromTicks(Math.Min((long)(interval.Ticks * Run.Policies.PollBackoff), Run.Policies.MaxPollInterval.Ticks));
+        }
+
+        await DecideOnCloneAsync($"Clone {_cloneNumber} was polled {maxPolls} times without finishing. Keep watching, or abort?");
+        return await MonitorCloneAsync();
+    }
+
+    private async Task DecideOnCloneAsync(string question)
+    {
+        var decision = await AskAsync("failure", question, [new("Clone request", _cloneNumber ?? "-")], allowCancel: false);
+        if (!decision.Approved || decision.Choice("action") == "abort")
+        {
+            throw new RunStopped(RunOutcome.Failed, $"Stopped while the clone was in trouble ({question}). The exports are kept for a manual restore.");
+        }
+    }
+
+    private async Task HandleCancelDuringCloneAsync(CloneStatusInfo status)
+    {
+        var canceled = await CallAsync<CloneStatusInfo>(nameof(CancelCloneActivity), new CloneRef(_input.RunId, _input.Target, _cloneNumber!));
+        if (canceled.State == CloneState.Canceled)
+        {
+            throw new RunStopped(RunOutcome.Canceled, $"Canceled on request by {_cancel!.Result.By}: clone {_cloneNumber} was canceled in phase '{status.Phase}'; the target is unchanged and the exports are kept.");
+        }
+
+        // Past node repoint the target is already overwritten: restoring is the only safe way on.
+        _timeline.Add(new PhaseRecord("cancel refused", Now, Now, "failed"));
+        SetStatus(_status with { Message = $"Cancel refused: {canceled.Message}. CloneFlow will restore the in-flight work." });
+    }
+
+    private async Task<bool> WaitForTargetAsync()
+    {
+        var deadline = Now + Run.Policies.RestartTimeout;
+        while (!await CallAsync<bool>(nameof(ProbeTargetActivity), _ref))
+        {
+            if (Now > deadline)
+            {
+                throw new TaskFailedException(nameof(ProbeTargetActivity), 0, new TaskFailureDetails("Timeout", $"{Run.TargetInstance} did not answer within {Run.Policies.RestartTimeout} after the clone.", null, null, null));
+            }
+
+            await SleepAsync(Run.Policies.JobPollInterval, raceCancel: false);
+        }
+
+        return true;
+    }
+
+    private async Task<bool> RestorePluginsAsync()
+    {
+        var missing = await CallAsync<IReadOnlyList<string>>(nameof(PluginDiffActivity), _ref);
+        _pluginsMissing.Clear();
+        _pluginsMissing.AddRange(missing);
+        if (missing.Count == 0)
+        {
+            return true;
+        }
+
+        if (Run.Policies.PluginActivationNeedsApproval)
+        {
+            var approval = await AskAsync("plugins", $"The clone removed {missing.Count} plugin(s) from {Run.TargetInstance}: {string.Join(", ", missing)}. Activate them before the update sets are previewed?", [new("Plugins", string.Join(", ", missing))], allowCancel: false);
+            if (!approval.Approved)
+            {
+                return true;
+            }
+        }
+
+        foreach (var plugin in missing)
+        {
+            var job = await RunJobAsync(CiCdOperation.ActivatePlugin, plugin);
+            if (job.Status == CiCdStatus.Successful)
+            {
+                _pluginsActivated.Add(plugin);
+            }
+            else
+            {
+                throw new TaskFailedException(nameof(StartCiCdActivity), 0, new TaskFailureDetails("PluginActivation", $"Activating {plugin} ended {job.Status}: {job.Message}", null, null, null));
+            }
+        }
+
+        return true;
+    }
+
+    private async Task<bool> RestoreLocalSetsAsync(PlanSummary plan)
+    {
+        if (plan.LocalSets == 0)
+        {
+            return true;
+        }
+
+        var container = await CallAsync<string>(nameof(CreateRestoreBatchActivity), _ref);
+        await RestoreChunksAsync(ExportKind.LocalSet, plan.LocalSets);
+        const int maxPreviews = 10;
+        for (var round = 1; round <= maxPreviews; round++)
+        {
+            var preview = await RunJobAsync(CiCdOperation.Preview, container);
+            if (preview.Status != CiCdStatus.Successful)
+            {
+                throw new TaskFailedException(nameof(StartCiCdActivity), 0, new TaskFailureDetails("Preview", $"The preview of the restore batch ended {preview.Status}: {preview.Message}", null, null, null));
+            }
+
+            var problems = await CallAsync<ProblemsInfo>(nameof(PreviewProblemsActivity), new ProblemsQuery(_input.RunId, _input.Target, round));
+            if (problems.Count == 0 && Run.Policies.AutoCommitCleanPreviews)
+            {
+                break;
+            }
+
+            var question = problems.Count == 0
+                ? "The preview found no problem. Commit the restored update sets?"
+                : $"The preview found {problems.Count} problem(s){(problems.MissingTables.Count > 0 ? $"; missing tables ({string.Join(", ", problems.MissingTables)}) usually mean a missing plugin" : string.Empty)}. Accept or skip each remote update, or re-preview after fixing the cause.";
+            var decision = await AskAsync("problems", question, [new("Problems", problems.Count.ToString(System.Globalization.CultureInfo.InvariantCulture))], allowCancel: false);
+            if (!decision.Approved)
+            {
+                throw new RunStopped(RunOutcome.Failed, $"{decision.By} did not accept the preview ({decision.Comment}); the restored sets are loaded but not committed, and the exports are kept.");
+            }
+
+            if (decision.Choice("action") == "repreview")
+            {
+                if (round == maxPreviews)
+                {
+                    throw new RunStopped(RunOutcome.Failed, $"The restore batch was previewed {maxPreviews} times without being accepted; the sets are loaded, not committed, and the exports are kept.");
+                }
+
+                continue;
+            }
+
+            if (problems.Count > 0)
+            {
+                var choices = decision.Choices.Where(c => c.Key is not ("action" or "default")).ToDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal);
+                await CallAsync<int>(nameof(ResolveProblemsActivity), new ProblemResolution(_input.RunId, _input.Target, round, decision.Choice("default") ?? "accept", choices));
+            }
+
+            break;
+        }
+
+        var commit = await RunJobAsync(CiCdOperation.Commit, container);
+        return commit.Status == CiCdStatus.Successful
+            ? true
+            : throw new TaskFailedException(nameof(StartCiCdActivity), 0, new TaskFailureDetails("Commit", $"The commit of the restore batch ended {commit.Status}: {commit.Message}", null, null, null));
+    }
+
+    private async Task<CiCdState> RunJobAsync(CiCdOperation operation, string subject)
+    {
+        var state = await CallAsync<CiCdState>(nameof(StartCiCdActivity), new CiCdStart(_input.RunId, _input.Target, operation, subject));
+        while (!state.IsFinished)
+        {
+            await SleepAsync(Run.Policies.JobPollInterval, raceCancel: false);
+            state = await CallAsync<CiCdState>(nameof(CiCdProgressActivity), new CiCdPoll(_input.RunId, _input.Target, state.ProgressId));
+            SetStatus(_status with { Message = $"{operation} {subject}: {state.Status} {state.Percent}%" });
+        }
+
+        return state;
+    }
+
+    private async Task<bool> RestoreChunksAsync(ExportKind kind, int count, int chunk = ExportChunkSize)
+    {
+        var chunks = Chunks(kind, count, chunk);
+        long failed = 0;
+        var failures = new List<string>();
+        for (var start = 0; start < chunks.Count; start += Parallelism)
+        {
+            var wave = chunks.Skip(start).Take(Parallelism).Select(c => CallAsync<RestoreChunkResult>(nameof(RestoreActivity), c)).ToList();
+            foreach (var result in await Task.WhenAll(wave))
+            {
+                failed += result.Failed;
+                failures.AddRange(result.Failures);
+            }
+
+            SetStatus(_status with { Done = Math.Min(count, (start + Parallelism) * chunk), Total = count });
+        }
+
+        return failed == 0
+            ? true
+            : throw new TaskFailedException(nameof(RestoreActivity), 0, new TaskFailureDetails("Restore", $"{failed} record(s) of {kind} were refused: {string.Join("; ", failures.Take(3))}", null, null, null));
+    }
+
+    private async Task<ExportChunkResult> ExportAllAsync(PlanSummary plan)
+    {
+        var chunks = Chunks(ExportKind.LocalSet, plan.LocalSets, ExportChunkSize)
+            .Concat(Chunks(ExportKind.RemoteSet, plan.RemoteSets, ExportChunkSize))
+            .Concat(Chunks(ExportKind.Plugins, 1, 1))
+            .Concat(Chunks(ExportKind.ScopedApps, plan.ScopedApps > 0 ? 1 : 0, 1))
+            .Concat(Chunks(ExportKind.ExtraTable, plan.ExtraTables, 1))
+            .ToList();
+        var total = chunks.Sum(c => c.Count);
+        int verified = 0, failed = 0;
+        var failures = new List<string>();
+        for (var start = 0; start < chunks.Count; start += Parallelism)
+        {
+            ThrowIfCanceledBeforeClone();
+            var wave = chunks.Skip(start).Take(Parallelism).Select(c => CallAsync<ExportChunkResult>(nameof(ExportActivity), c)).ToList();
+            foreach (var result in await Task.WhenAll(wave))
+            {
+                verified += result.Verified;
+                failed += result.Failed;
+                failures.AddRange(result.Failures);
+            }
+
+            SetStatus(_status with { Done = verified + failed, Total = total, Message = $"Exported and verified {verified} of {total}" });
+        }
+
+        var manifested = await CallAsync<int>(nameof(WriteManifestActivity), _ref);
+        if (failed == 0 && manifested != total)
+        {
+            failed = total - manifested;
+            failures.Add($"the manifest lists {manifested} verified exports of {total}");
+        }
+
+        return new ExportChunkResult(verified, failed, failures.Take(5).ToList());
+    }
+
+    private List<ExportChunk> Chunks(ExportKind kind, int count, int size) =>
+        Enumerable.Range(0, (count + size - 1) / size)
+            .Select(i => new ExportChunk(_input.RunId, _input.Target, kind, i * size, Math.Min(size, count - (i * size))))
+            .ToList();
+
+    private static IReadOnlyList<NotificationFact> PlanFacts(PlanSummary plan) =>
+    [
+        new("Local update sets", plan.LocalSets.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        new("Remote update sets", plan.RemoteSets.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        new("Updates", plan.Updates.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        new("Empty sets (not kept)", plan.EmptySets.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        new("Scoped apps in development", plan.ScopedApps.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        new("Active plugins", plan.Plugins.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+    ];
+
+    private Task<T> CallAsync<T>(string activity, object input) => _context.CallActivityAsync<T>(activity, input, Retries);
+
+    private void SetStatus(RunStatus status)
+    {
+        _status = status;
+        _context.SetCustomStatus(status);
+    }
+
+    private void ThrowIfCanceledBeforeClone()
+    {
+        if (_cancel is { IsCompleted: true })
+        {
+            throw new RunStopped(RunOutcome.Canceled, $"Canceled on request by {_cancel.Result.By} before any clone was requested: {_cancel.Result.Reason}");
+        }
+    }
+
+    /// <summary>Waits on a durable timer; true when a cancel arrived instead (the timer is then cancelled).</summary>
+    private async Task<bool> SleepAsync(TimeSpan delay, bool raceCancel = true)
+    {
+        using var timerCancellation = new CancellationTokenSource();
+        var timer = _context.CreateTimer(_context.CurrentUtcDateTime.Add(delay), timerCancellation.Token);
+        if (!raceCancel || _cancel is null)
+        {
+            await timer;
+            return false;
+        }
+
+        var winner = await Task.WhenAny(timer, _cancel);
+        if (winner == timer)
+        {
+            return false;
+        }
+
+        // Synchronous on purpose: CancelAsync would resume the orchestrator off its own thread.
+        timerCancellation.Cancel();
+        return true;
+    }
+
+    /// <summary>Ends the run with its report and final notification; the report failing never hides the outcome.</summary>
+    private async Task<CloneRunResult> FinishAsync(RunOutcome outcome, string reason, bool verified = false, bool writeReport = true)
+    {
+        _timeline.Add(new PhaseRecord("finish", Now, Now, outcome == RunOutcome.Completed ? "ok" : outcome.ToString().ToLowerInvariant()));
+        SetStatus(_status with { Phase = "finished", Message = reason, PendingApprovals = [] });
+        var report = new ReportInfo(string.Empty, string.Empty);
+        if (writeReport)
+        {
+            try
+            {
+                report = await CallAsync<ReportInfo>(nameof(WriteReportActivity), new ReportInput(_input.RunId, _input.Target, outcome, reason, _cloneRequests, _approvals, _pluginsMissing, _pluginsActivated, _checks, _timeline, verified));
+            }
+            catch (TaskFailedException ex)
+            {
+                reason += $" (The report could not be written: {ex.FailureDetails.ErrorMessage})";
+            }
+
+            await NotifyAsync(NotificationKind.FinalReport, _run is null ? [] : [.. Run.Developers, .. Run.ApproversFor("clone")], reason, [new("Outcome", outcome.ToString()), new("Verified", verified ? "yes" : "no")]);
+        }
+
+        return new CloneRunResult(_input.RunId, outcome, verified, reason, report.Json, report.Html);
+    }
+
+    /// <summary>Stops the run with an outcome (thrown from deep inside a phase).</summary>
+    private sealed class RunStopped(RunOutcome outcome, string message) : Exception(message)
+    {
+        public RunOutcome Outcome { get; } = outcome;
+    }
+}

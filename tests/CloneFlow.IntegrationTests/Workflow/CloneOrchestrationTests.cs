@@ -1,0 +1,71 @@
+using System.Text.Json;
+using CloneFlow.Core.Activities;
+using CloneFlow.Core.Notifications;
+using CloneFlow.Core.Runs;
+
+namespace CloneFlow.IntegrationTests.Workflow;
+
+/// <summary>The whole runbook on the durable engine against the simulator and Azurite.</summary>
+public class CloneOrchestrationTests
+{
+    [Fact]
+    public async Task Happy_path_restores_every_in_flight_set_with_the_same_updates_and_states()
+    {
+        await using var harness = await WorkflowHarness.StartAsync();
+        var test = harness.Simulator["test"];
+        // Empty sets are not kept (nothing to lose); every other in-progress set must come back in progress.
+        var inProgressBefore = test.GetRecords("sys_update_set", "state=in progress^name!=Default")
+            .Where(s => test.GetRecords("sys_update_xml", $"update_set={s["sys_id"]}").Count > 0)
+            .Select(r => r["name"]).Order(StringComparer.Ordinal).ToList();
+        var runId = await harness.StartRunAsync();
+
+        var result = await harness.RunToEndAsync(runId, gate => WorkflowHarness.Approve(gate, ("default", "accept")), TimeSpan.FromSeconds(40));
+
+        Assert.True(result.Outcome == RunOutcome.Completed, result.Reason);
+        Assert.True(result.Verified, result.Reason);
+        var report = await harness.ReadJsonAsync<RunReport>(runId, WriteReportActivity.JsonBlob);
+        Assert.NotNull(report);
+        Assert.NotEmpty(report.UpdateSets);
+        Assert.All(report.UpdateSets, s =>
+        {
+            Assert.Empty(s.Missing);
+            Assert.Empty(s.Changed);
+            Assert.Equal(s.StateBefore, s.StateAfter);
+            Assert.Equal(s.UpdatesBefore, s.UpdatesAfter);
+        });
+        Assert.Equal(1, report.CloneRequests);
+        Assert.Contains(report.Approvals, a => a.Gate == "clone" && a.Decision == "approve" && a.Approver == WorkflowHarness.Approver);
+        Assert.Contains("com.snc.sdlc.agile.2.0", report.Plugins.MissingAfterClone);
+        Assert.Contains("com.snc.sdlc.agile.2.0", report.Plugins.Activated);
+        Assert.All(report.Checks, c => Assert.True(c.Passed, c.Detail));
+
+        var inProgressAfter = test.GetRecords("sys_update_set", "state=in progress^name!=Default").Select(r => r["name"]).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(inProgressBefore, inProgressAfter);
+        Assert.Single(test.GetRecords("sys_update_set", $"name=CloneFlow restore {runId}^state=ignore"));
+        Assert.Single(harness.Simulator["prod"].GetRecords("sn_instance_clone_request"));
+        Assert.True(test.IsPluginActive("com.snc.sdlc.agile.2.0"));
+
+        var html = await harness.Artifacts.OpenReadAsync(runId, WriteReportActivity.HtmlBlob);
+        var page = await new StreamReader(html).ReadToEndAsync();
+        Assert.Contains("<svg", page, StringComparison.Ordinal);
+        Assert.Contains("identical", page, StringComparison.Ordinal);
+        Assert.Contains(harness.Notifier.Sent, n => n.Notification.Kind == NotificationKind.FreezeNotice);
+        Assert.Contains(harness.Notifier.Sent, n => n.Notification.Kind == NotificationKind.ApprovalRequest && n.Recipients.Any(r => r.ApprovalLink is not null));
+        Assert.Contains(harness.Notifier.Sent, n => n.Notification.Kind == NotificationKind.FinalReport);
+
+        // The report JSON honours the published contract.
+        await using var raw = await harness.Artifacts.OpenReadAsync(runId, WriteReportActivity.JsonBlob);
+        using var json = await JsonDocument.ParseAsync(raw);
+        foreach (var key in new[] { "runId", "source", "target", "status", "verified", "cloneRequests", "approvals", "updateSets", "plugins", "checks" })
+        {
+            Assert.True(json.RootElement.TryGetProperty(key, out _), $"report.json lacks {key}");
+        }
+
+        Assert.Equal("Completed", json.RootElement.GetProperty("status").GetString());
+        var set = json.RootElement.GetProperty("updateSets")[0];
+        foreach (var key in new[] { "name", "kind", "stateBefore", "stateAfter", "updatesBefore", "updatesAfter", "missing", "changed" })
+        {
+            Assert.True(set.TryGetProperty(key, out _), $"updateSets[0] lacks {key}");
+        }
+    }
+}

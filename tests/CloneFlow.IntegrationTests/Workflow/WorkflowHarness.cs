@@ -1,0 +1,191 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Azure.Storage.Blobs;
+using CloneFlow.Core.Approvals;
+using CloneFlow.Core.Artifacts;
+using CloneFlow.Core.Configuration;
+using CloneFlow.Core.Notifications;
+using CloneFlow.Core.Runs;
+using CloneFlow.Core.Runtime;
+using CloneFlow.Core.Secrets;
+using CloneFlow.Core.ServiceNow;
+using CloneFlow.Core.Workflow;
+using CloneFlow.Emulators;
+using CloneFlow.Simulator;
+using CloneFlow.Simulator.Seeding;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CloneFlow.IntegrationTests.Workflow;
+
+/// <summary>
+/// The real parts a run needs: the ServiceNow simulator (prod, test) on an accelerated clock,
+/// Azurite for the artifacts, and the durable engine (in-process test host) running the Core
+/// orchestration and activities. Notifications are recorded; approvals are answered the way the
+/// approval endpoint answers them (an external event per gate and round).
+/// </summary>
+internal sealed class WorkflowHarness : IAsyncDisposable
+{
+    public const string Approver = "lead@acme.example";
+    public const string Requester = "dev@acme.example";
+
+    private readonly AzuriteHost _azurite;
+    private readonly DurableTaskTestHost _durable;
+    private readonly ServiceNowClients _clients;
+
+    private WorkflowHarness(SimulatorHost simulator, AzuriteHost azurite, DurableTaskTestHost durable, ServiceNowClients clients, RecordingNotifier notifier, RunArtifactStore artifacts, CloneFlowConfiguration configuration)
+    {
+        Simulator = simulator;
+        _azurite = azurite;
+        _durable = durable;
+        _clients = clients;
+        Notifier = notifier;
+        Artifacts = artifacts;
+        Configuration = configuration;
+    }
+
+    public SimulatorHost Simulator { get; }
+
+    public DurableTaskClient Client => _durable.Client;
+
+    public RecordingNotifier Notifier { get; }
+
+    public RunArtifactStore Artifacts { get; }
+
+    public CloneFlowConfiguration Configuration { get; }
+
+    public static async Task<WorkflowHarness> StartAsync(Action<SimulatorOptions>? simulator = null, Func<PolicyConfiguration, PolicyConfiguration>? policies = null)
+    {
+        var options = new SimulatorOptions
+        {
+            Seed = 5,
+            ClockAcceleration = 900,
+            CloneDuration = TimeSpan.FromMinutes(30),
+            CloneSchedulingDelay = TimeSpan.FromSeconds(30),
+            RestartWindow = TimeSpan.FromMinutes(1),
+            AccessTokenLifetime = TimeSpan.FromDays(1),
+            Estate = new EstateOptions { LargePayloads = 1, LargePayloadBytes = 300 * 1024, UpdatesPerSet = 4, InProgressSets = 3 },
+        };
+        options.Instances.Add(new SimulatorInstanceOptions("prod") { IsProduction = true });
+        options.Instances.Add(new SimulatorInstanceOptions("test"));
+        simulator?.Invoke(options);
+        var sim = await SimulatorHost.StartAsync(options, CancellationToken.None);
+        var azurite = await AzuriteHost.StartAsync();
+
+        var defaults = new PolicyConfiguration
+        {
+            PollInterval = TimeSpan.FromSeconds(1),
+            MaxPollInterval = TimeSpan.FromSeconds(2),
+            JobPollInterval = TimeSpan.FromMilliseconds(300),
+            ReminderAfter = TimeSpan.FromMinutes(10),
+            EscalateAfter = TimeSpan.FromMinutes(20),
+            ApprovalTimeout = TimeSpan.FromMinutes(30),
+            CloneTimeout = TimeSpan.FromMinutes(5),
+            RestartTimeout = TimeSpan.FromMinutes(2),
+        };
+        var configuration = ConfigurationValidator.EnsureValid(new CloneFlowConfiguration
+        {
+            Instances = new Dictionary<string, InstanceConfiguration>
+            {
+                ["prod"] = new() { BaseUrl = sim.Instances["prod"], Protected = true, CloneName = "prod", Auth = new() { Kind = "basic", UserName = "admin", PasswordSecret = "servicenow-prod-password" } },
+                ["test"] = new() { BaseUrl = sim.Instances["test"], CloneName = "test", Auth = new() { Kind = "basic", UserName = "admin", PasswordSecret = "servicenow-test-password" } },
+            },
+            Targets = new Dictionary<string, TargetConfiguration>
+            {
+                ["test"] = new()
+                {
+                    Instance = "test",
+                    Source = "prod",
+                    Approvers = new Dictionary<string, IReadOnlyList<string>> { ["default"] = [Approver] },
+                    Developers = [Requester],
+                    ExtraTables = [new() { Table = "ecc_agent", Query = string.Empty }],
+                    PostCloneChecks = [new() { Name = "E-mail stays off", Property = "glide.email.smtp.active", Expected = "false" }],
+                },
+            },
+            Policies = policies?.Invoke(defaults) ?? defaults,
+        });
+
+        var secrets = new EnvironmentSecretProvider(variable => variable.EndsWith("_PASSWORD", StringComparison.Ordinal) ? "admin" : null);
+        var clients = new ServiceNowClients(configuration, secrets, new ServiceNowClientOptions { RetryDelay = TimeSpan.FromMilliseconds(50), MaxRetryDelay = TimeSpan.FromMilliseconds(500), PageSize = 200 });
+        var container = new BlobContainerClient(azurite.ConnectionString, "cloneflow-runs");
+        var artifacts = new RunArtifactStore(container);
+        await artifacts.EnsureContainerAsync();
+        var notifier = new RecordingNotifier();
+        var keys = new ApprovalSigningKeys("k1", new Dictionary<string, byte[]> { ["k1"] = RandomNumberGenerator.GetBytes(32) });
+        var links = new ApprovalLinks(new ApprovalTokenService(keys, TimeProvider.System), new Uri("http://127.0.0.1:7071/"));
+        var durable = await DurableTaskTestHost.StartAsync(
+            registry => registry.AddCloneFlowTasks(),
+            new DurableTaskTestHostOptions
+            {
+                LoggerFactory = FileLoggerProvider.FromEnvironment(),
+                ConfigureServices = services =>
+                {
+                    services.AddSingleton(new RunServices(configuration, clients, artifacts));
+                    services.AddSingleton<INotifier>(notifier);
+                    services.AddSingleton(links);
+                },
+            });
+        return new WorkflowHarness(sim, azurite, durable, clients, notifier, artifacts, configuration);
+    }
+
+    public async Task<string> StartRunAsync(bool dryRun = false)
+    {
+        var runId = CloneRunInput.RequestedRunId("test", DateTimeOffset.UtcNow) + "-" + Guid.NewGuid().ToString("N")[..6];
+        await Client.ScheduleNewOrchestrationInstanceAsync(nameof(CloneOrchestration), new CloneRunInput(runId, "test", Requester, dryRun), new StartOrchestrationOptions(runId));
+        return runId;
+    }
+
+    public async Task<RunStatus?> StatusAsync(string runId)
+    {
+        var instance = await Client.GetInstanceAsync(runId, getInputsAndOutputs: true);
+        return instance?.SerializedCustomStatus is { } json ? JsonSerializer.Deserialize<RunStatus>(json, JsonSerializerOptions.Web) : null;
+    }
+
+    /// <summary>Answers every gate the run waits on with <paramref name="answer"/>, until the run finishes; returns the result.</summary>
+    public async Task<CloneRunResult> RunToEndAsync(string runId, Func<WaitingGate, GateDecision?> answer, TimeSpan? timeout = null)
+    {
+        var answered = new HashSet<string>(StringComparer.Ordinal);
+        var limit = DateTime.UtcNow + (timeout ?? TimeSpan.FromMinutes(3));
+        while (DateTime.UtcNow < limit)
+        {
+            var instance = await Client.GetInstanceAsync(runId, getInputsAndOutputs: true);
+            if (instance is { IsCompleted: true })
+            {
+                return instance.RuntimeStatus == OrchestrationRuntimeStatus.Completed && instance.ReadOutputAs<CloneRunResult>() is { } result
+                    ? result
+                    : throw new InvalidOperationException($"Run {runId} ended {instance.RuntimeStatus}: {instance.FailureDetails?.ErrorType}: {instance.FailureDetails?.ErrorMessage} {instance.FailureDetails?.StackTrace}");
+            }
+
+            foreach (var gate in (await StatusAsync(runId))?.PendingApprovals ?? [])
+            {
+                if (answered.Add(gate.EventName) && answer(gate) is { } decision)
+                {
+                    await Client.RaiseEventAsync(runId, gate.EventName, decision);
+                }
+            }
+
+            await Task.Delay(200);
+        }
+
+        var last = await Client.GetInstanceAsync(runId, getInputsAndOutputs: true);
+        throw new TimeoutException($"Run {runId} did not finish ({last?.RuntimeStatus}, answered {string.Join(", ", answered)}); last status: {last?.SerializedCustomStatus}");
+    }
+
+    public static GateDecision Approve(WaitingGate gate, params (string Key, string Value)[] choices) =>
+        new(new ApprovalDecision(ApprovalVerdict.Approve, Approver, $"ok for {gate.Gate}", $"{gate.EventName}:{Approver}", DateTimeOffset.UtcNow), choices.ToDictionary(c => c.Key, c => c.Value));
+
+    public static GateDecision Reject(WaitingGate gate, string comment) =>
+        new(new ApprovalDecision(ApprovalVerdict.Reject, Approver, comment, $"{gate.EventName}:{Approver}", DateTimeOffset.UtcNow));
+
+    public async Task<T?> ReadJsonAsync<T>(string runId, string name) => await Artifacts.ReadJsonAsync<T>(runId, name);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _durable.DisposeAsync();
+        _clients.Dispose();
+        await _azurite.DisposeAsync();
+        await Simulator.DisposeAsync();
+    }
+}
