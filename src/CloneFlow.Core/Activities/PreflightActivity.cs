@@ -60,6 +60,12 @@ public sealed class PreflightActivity(RunServices services) : TaskActivity<RunRe
             problems.Add($"{target.Instance} does not allow being a clone target (glide.db.clone.allow_clone_target is '{allowClone.Get("value")}')");
         }
 
+        var driver = await services.CloneDriverAsync(input.Target, cancellationToken);
+        if (await driver.FindOpenRequestAsync(services.Configuration.Instances[target.Instance].EffectiveCloneName, cancellationToken) is { } open)
+        {
+            problems.Add($"{target.Instance} already has an open clone request {open.Number} ({open.RawState}); wait for it to finish or cancel it first");
+        }
+
         var missing = await TablesMissingOnSourceAsync(sourceClient, targetClient, cancellationToken);
         if (missing.Count > 0)
         {

@@ -10,7 +10,7 @@ namespace CloneFlow.Core.Activities;
 /// <param name="Type">error or warning.</param>
 /// <param name="Description">ServiceNow's text.</param>
 /// <param name="RemoteUpdate">The sys_update_xml it concerns.</param>
-/// <param name="MissingTable">For missing objects: the table that is not there.</param>
+/// <param name="MissingTable">For a missing table (usually a plugin not active): its name; empty otherwise.</param>
 public sealed record PreviewProblem(string SysId, string Type, string Description, string RemoteUpdate, string MissingTable);
 
 /// <summary>The problems of a preview: the count for the orchestration, the list in <c>problems-{round}.json</c>.</summary>
@@ -97,7 +97,9 @@ internal static class Unresolved
             var query = TableQuery.All.AndIn("remote_update_set", chunk).AndEmpty("status");
             await foreach (var row in client.GetRecordsAsync("sys_update_preview_problem", query, cancellationToken: cancellationToken))
             {
-                problems.Add(new PreviewProblem(row.SysId, row.Get("type") ?? string.Empty, row.Get("description") ?? string.Empty, row.Get("remote_update") ?? string.Empty, row.Get("missing_item_table") ?? string.Empty));
+                // A missing table is a missing sys_db_object record: missing_item then names the table.
+                var missingTable = row.Get("missing_item_table") == "sys_db_object" ? row.Get("missing_item") ?? string.Empty : string.Empty;
+                problems.Add(new PreviewProblem(row.SysId, row.Get("type") ?? string.Empty, row.Get("description") ?? string.Empty, row.Get("remote_update") ?? string.Empty, missingTable));
             }
         }
 

@@ -1,0 +1,104 @@
+using CloneFlow.Core.Runs;
+using CloneFlow.Simulator.Faults;
+
+namespace CloneFlow.IntegrationTests.Workflow;
+
+/// <summary>Clones that fail, pause, get canceled or cannot start.</summary>
+public class CloneFailureTests
+{
+    [Fact]
+    public async Task A_clone_in_error_asks_a_person_and_an_abort_keeps_the_exports()
+    {
+        await using var harness = await WorkflowHarness.StartAsync();
+        harness.Simulator["prod"].CloneFaults = new CloneFaults { ErrorAtPhase = "backup" };
+        var runId = await harness.StartRunAsync();
+
+        var result = await harness.RunToEndAsync(runId, gate => gate.Gate == "failure"
+            ? WorkflowHarness.Approve(gate, ("action", "abort"))
+            : WorkflowHarness.Approve(gate));
+
+        Assert.Equal(RunOutcome.Failed, result.Outcome);
+        Assert.Contains("exports are kept", result.Reason, StringComparison.Ordinal);
+        var manifest = await harness.ReadJsonAsync<CloneFlow.Core.Activities.RunManifest>(runId, "manifest.json");
+        Assert.NotEmpty(manifest!.Items);
+        Assert.All(manifest.Items, i => Assert.True(i.Verified));
+        var report = await harness.ReadJsonAsync<RunReport>(runId, "report.json");
+        Assert.Contains(report!.Approvals, a => a.Gate == "failure");
+    }
+
+    [Fact]
+    public async Task A_clone_on_hold_resumed_in_the_console_is_watched_to_the_end()
+    {
+        await using var harness = await WorkflowHarness.StartAsync();
+        harness.Simulator["prod"].CloneFaults = new CloneFaults { HoldAtPhase = "provision" };
+        var runId = await harness.StartRunAsync();
+
+        var result = await harness.RunToEndAsync(runId, gate =>
+        {
+            if (gate.Gate == "failure")
+            {
+                // What the admin does in the Clone Admin Console before telling CloneFlow to carry on.
+                harness.Simulator["prod"].CloneFaults = new CloneFaults();
+                var number = harness.Simulator["prod"].GetRecords("sn_instance_clone_request")[0]["number"];
+                Assert.True(harness.Simulator["prod"].ResumeClone(number));
+                return WorkflowHarness.Approve(gate, ("action", "retry"));
+            }
+
+            return WorkflowHarness.Approve(gate, ("default", "accept"));
+        });
+
+        Assert.Equal(RunOutcome.Completed, result.Outcome);
+        Assert.True(result.Verified, result.Reason);
+    }
+
+    [Fact]
+    public async Task Cancel_during_the_clone_before_node_repoint_cancels_it_and_leaves_the_target_alone()
+    {
+        await using var harness = await WorkflowHarness.StartAsync(o => o.CloneDuration = TimeSpan.FromHours(4));
+        var inFlight = harness.Simulator["test"].GetRecords("sys_update_set", "state=in progress").Count;
+        var runId = await harness.StartRunAsync();
+        var canceled = false;
+
+        var result = await harness.RunToEndAsync(runId, gate =>
+        {
+            _ = Task.Run(async () =>
+            {
+                // Cancel as soon as the clone is running.
+                while (!canceled)
+                {
+                    if ((await harness.StatusAsync(runId))?.CloneRequest is not null)
+                    {
+                        canceled = true;
+                        await harness.Client.RaiseEventAsync(runId, CancelRequest.EventName, new CancelRequest(WorkflowHarness.Approver, "change of plan"));
+                    }
+
+                    await Task.Delay(100);
+                }
+            });
+            return WorkflowHarness.Approve(gate);
+        });
+
+        Assert.Equal(RunOutcome.Canceled, result.Outcome);
+        Assert.Equal("canceled", harness.Simulator["prod"].GetRecords("sn_instance_clone_request")[0]["state"]);
+        Assert.Equal(inFlight, harness.Simulator["test"].GetRecords("sys_update_set", "state=in progress").Count);
+    }
+
+    [Fact]
+    public async Task A_target_that_already_has_an_open_clone_is_not_cloned_again()
+    {
+        await using var harness = await WorkflowHarness.StartAsync();
+        harness.Simulator["prod"].InsertRecord("sn_instance_clone_request", new Dictionary<string, string>
+        {
+            ["number"] = "CLN0000042", ["source_instance"] = "prod", ["target_instance"] = "test", ["state"] = "scheduled", ["scheduled_start"] = "2027-06-01 00:00:00",
+        });
+        var runId = await harness.StartRunAsync();
+
+        var result = await harness.RunToEndAsync(runId, gate => WorkflowHarness.Approve(gate));
+
+        Assert.Equal(RunOutcome.Failed, result.Outcome);
+        Assert.Contains("CLN0000042", result.Reason, StringComparison.Ordinal);
+        Assert.Contains("Preflight", result.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain(await harness.Artifacts.ListAsync(runId), a => a.Name.Contains("/exports/", StringComparison.Ordinal));
+        Assert.Single(harness.Simulator["prod"].GetRecords("sn_instance_clone_request"));
+    }
+}
