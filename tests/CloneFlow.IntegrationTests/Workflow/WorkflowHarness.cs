@@ -56,6 +56,9 @@ internal sealed class WorkflowHarness : IAsyncDisposable
 
     public CloneFlowConfiguration Configuration { get; }
 
+    /// <summary>Counts what the worker serializes into history.</summary>
+    public CountingDataConverter HistoryPayloads { get; private init; } = new();
+
     public static async Task<WorkflowHarness> StartAsync(Action<SimulatorOptions>? simulator = null, Func<PolicyConfiguration, PolicyConfiguration>? policies = null)
     {
         var options = new SimulatorOptions
@@ -115,6 +118,7 @@ internal sealed class WorkflowHarness : IAsyncDisposable
         var notifier = new RecordingNotifier();
         var keys = new ApprovalSigningKeys("k1", new Dictionary<string, byte[]> { ["k1"] = RandomNumberGenerator.GetBytes(32) });
         var links = new ApprovalLinks(new ApprovalTokenService(keys, TimeProvider.System), new Uri("http://127.0.0.1:7071/"));
+        var converter = new CountingDataConverter();
         var durable = await DurableTaskTestHost.StartAsync(
             registry => registry.AddCloneFlowTasks(),
             new DurableTaskTestHostOptions
@@ -125,9 +129,10 @@ internal sealed class WorkflowHarness : IAsyncDisposable
                     services.AddSingleton(new RunServices(configuration, clients, artifacts));
                     services.AddSingleton<INotifier>(notifier);
                     services.AddSingleton(links);
+                    services.Configure<Microsoft.DurableTask.Worker.DurableTaskWorkerOptions>(o => o.DataConverter = converter);
                 },
             });
-        return new WorkflowHarness(sim, azurite, durable, clients, notifier, artifacts, configuration);
+        return new WorkflowHarness(sim, azurite, durable, clients, notifier, artifacts, configuration) { HistoryPayloads = converter };
     }
 
     public async Task<string> StartRunAsync(bool dryRun = false)
