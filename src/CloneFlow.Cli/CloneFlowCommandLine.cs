@@ -1,4 +1,5 @@
 using System.CommandLine;
+using CloneFlow.Cli.Demo;
 using CloneFlow.Cli.Simulator;
 using CloneFlow.Cli.UpdateSets;
 
@@ -11,6 +12,7 @@ public static class CloneFlowCommandLine
     public static RootCommand Build(CliConsole console)
     {
         var root = new RootCommand("CloneFlow: keeps ServiceNow in-flight work (update sets, plugins, apps) safe across instance clones.");
+        root.Add(DemoCommand.Create(console));
         root.Add(UpdateSetCommand.Create(console));
         root.Add(SimulatorCliCommand.Create(console));
         return root;
