@@ -68,8 +68,8 @@ public sealed class PlanActivity(RunServices services) : TaskActivity<RunRef, Pl
             Source = settings.Source,
             TargetInstance = settings.Instance,
             CreatedAt = services.Time.GetUtcNow(),
-            LocalSets = Ordered(planned.Where(s => s.Updates > 0).ToList()),
-            EmptySets = planned.Where(s => s.Updates == 0).ToList(),
+            LocalSets = Ordered(planned.Where(s => s.Updates > 0 || IsBatchParent(s, planned)).ToList()),
+            EmptySets = planned.Where(s => s.Updates == 0 && !IsBatchParent(s, planned)).ToList(),
             RemoteSets = remote,
             ActivePlugins = plugins,
             ScopedApps = devApps,
@@ -79,6 +79,10 @@ public sealed class PlanActivity(RunServices services) : TaskActivity<RunRef, Pl
         await services.Artifacts.WriteJsonAsync(input.RunId, PlanBlob, plan, cancellationToken);
         return new PlanSummary(plan.LocalSets.Count, plan.EmptySets.Count, plan.RemoteSets.Count, plan.Updates, plan.ActivePlugins.Count, plan.ScopedApps.Count, plan.ExtraTables.Count, plan.TablesMissingOnSource.Count);
     }
+
+    /// <summary>A batch parent is kept even without updates of its own: without it the batch falls apart.</summary>
+    internal static bool IsBatchParent(PlannedSet set, List<PlannedSet> planned) =>
+        planned.Any(child => child.Parent == set.SysId && (child.Updates > 0 || IsBatchParent(child, planned)));
 
     /// <summary>Parents before their children, otherwise in creation order: the order commits must follow.</summary>
     internal static List<PlannedSet> Ordered(List<PlannedSet> sets)

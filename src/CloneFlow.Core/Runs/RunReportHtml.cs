@@ -142,7 +142,7 @@ public static class RunReportHtml
             var exact = set.Missing.Count == 0 && set.Changed.Count == 0 && set.StateAfter == set.StateBefore;
             var share = set.UpdatesBefore == 0 ? 100 : Math.Min(100, set.UpdatesAfter * 100.0 / set.UpdatesBefore);
             html.Append(CultureInfo.InvariantCulture, $"<tr class=\"{(exact ? "ok" : "bad")}\"><td>{E(set.Name)}</td><td>{E(set.Kind)}</td><td>{E(set.StateBefore)}</td><td>{E(set.StateAfter.Length == 0 ? "—" : set.StateAfter)}</td>");
-            html.Append(CultureInfo.InvariantCulture, $"<td><span class=\"bar\"><span style=\"width:{share:F0}%\"></span></span> {set.UpdatesAfter} / {set.UpdatesBefore}</td><td>");
+            html.Append(CultureInfo.InvariantCulture, $"<td class=\"nowrap\"><span class=\"bar\"><span style=\"width:{share:F0}%\"></span></span> {set.UpdatesAfter} / {set.UpdatesBefore}</td><td>");
             if (exact)
             {
                 html.Append("&#10003; identical");
@@ -194,5 +194,5 @@ public static class RunReportHtml
         "h2{font-size:19px;margin:0 0 12px}table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:7px 8px;border-bottom:1px solid #e3e6ea;vertical-align:top}" +
         "tr.ok td:first-child{border-left:4px solid #2e7d32}tr.bad td:first-child{border-left:4px solid #c62828}td.ok,li.ok{color:#2e7d32}td.bad,li.bad{color:#c62828}" +
         ".bar{display:inline-block;width:80px;height:8px;background:#e3e6ea;border-radius:4px;vertical-align:middle}.bar span{display:block;height:8px;background:#2e7d32;border-radius:4px}" +
-        ".muted{color:#5f6b7a;fill:#5f6b7a}.t{font-size:13px}.sr{position:absolute;left:-9999px}code{background:#eef0f3;padding:1px 4px;border-radius:3px}footer{color:#5f6b7a;font-size:13px;margin:24px 0}";
+        ".nowrap{white-space:nowrap}.muted{color:#5f6b7a;fill:#5f6b7a}.t{font-size:13px}.sr{position:absolute;left:-9999px}code{background:#eef0f3;padding:1px 4px;border-radius:3px}footer{color:#5f6b7a;font-size:13px;margin:24px 0}";
 }

@@ -13,10 +13,12 @@ public class CloneOrchestrationTests
     {
         await using var harness = await WorkflowHarness.StartAsync();
         var test = harness.Simulator["test"];
-        // Empty sets are not kept (nothing to lose); every other in-progress set must come back in progress.
+        // Empty sets are not kept (nothing to lose) unless they hold a batch together; every other
+        // in-progress set must come back in progress, and batches with their parent links.
         var inProgressBefore = test.GetRecords("sys_update_set", "state=in progress^name!=Default")
-            .Where(s => test.GetRecords("sys_update_xml", $"update_set={s["sys_id"]}").Count > 0)
+            .Where(s => test.GetRecords("sys_update_xml", $"update_set={s["sys_id"]}").Count > 0 || test.GetRecords("sys_update_set", $"parent={s["sys_id"]}").Count > 0)
             .Select(r => r["name"]).Order(StringComparer.Ordinal).ToList();
+        var batchBefore = BatchLinks(test);
         var runId = await harness.StartRunAsync();
 
         var result = await harness.RunToEndAsync(runId, gate => WorkflowHarness.Approve(gate, ("default", "accept")), TimeSpan.FromSeconds(40));
@@ -41,6 +43,8 @@ public class CloneOrchestrationTests
 
         var inProgressAfter = test.GetRecords("sys_update_set", "state=in progress^name!=Default").Select(r => r["name"]).Order(StringComparer.Ordinal).ToList();
         Assert.Equal(inProgressBefore, inProgressAfter);
+        Assert.NotEmpty(batchBefore);
+        Assert.Equal(batchBefore, BatchLinks(test).Where(l => batchBefore.Contains(l)).ToList());
         Assert.Single(test.GetRecords("sys_update_set", $"name=CloneFlow restore {runId}^state=ignore"));
         Assert.Single(harness.Simulator["prod"].GetRecords("sn_instance_clone_request"));
         Assert.True(test.IsPluginActive("com.snc.sdlc.agile.2.0"));
@@ -67,5 +71,17 @@ public class CloneOrchestrationTests
         {
             Assert.True(set.TryGetProperty(key, out _), $"updateSets[0] lacks {key}");
         }
+    }
+
+    /// <summary>"child -> parent" by name for every local set whose parent is another in-flight local set.</summary>
+    private static List<string> BatchLinks(CloneFlow.Simulator.SimulatedInstance instance)
+    {
+        var sets = instance.GetRecords("sys_update_set");
+        var names = sets.ToDictionary(s => s["sys_id"], s => s["name"]);
+        return sets
+            .Where(s => s.TryGetValue("parent", out var parent) && names.ContainsKey(parent) && !names[parent].StartsWith("CloneFlow restore", StringComparison.Ordinal))
+            .Select(s => $"{s["name"]} -> {names[s["parent"]]}")
+            .Order(StringComparer.Ordinal)
+            .ToList();
     }
 }
