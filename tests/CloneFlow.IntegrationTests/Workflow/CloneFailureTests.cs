@@ -102,3 +102,58 @@ public class CloneFailureTests
         Assert.Single(harness.Simulator["prod"].GetRecords("sn_instance_clone_request"));
     }
 }
+
+/// <summary>Runs per target and clones canceled outside CloneFlow.</summary>
+public class RunControlTests
+{
+    [Fact]
+    public async Task A_second_request_for_a_busy_target_is_refused_with_the_running_run_id()
+    {
+        await using var harness = await WorkflowHarness.StartAsync();
+        var runs = new CloneFlow.Core.Runs.CloneRuns(harness.Client, harness.Configuration);
+
+        var first = await runs.StartAsync("test", WorkflowHarness.Requester, dryRun: false, CancellationToken.None);
+        var second = await runs.StartAsync("test", WorkflowHarness.Requester, dryRun: false, CancellationToken.None, runId: "clone-test-20990101000000");
+
+        Assert.True(first.Started);
+        Assert.False(second.Started);
+        Assert.Equal(first.RunId, second.RunId);
+        await Assert.ThrowsAsync<ArgumentException>(() => runs.StartAsync("prod", WorkflowHarness.Requester, false, CancellationToken.None));
+        await runs.CancelAsync(first.RunId, WorkflowHarness.Requester, "test over", CancellationToken.None);
+        var result = await harness.RunToEndAsync(first.RunId, _ => null);
+        Assert.Equal(RunOutcome.Canceled, result.Outcome);
+        Assert.True((await runs.StartAsync("test", WorkflowHarness.Requester, dryRun: true, CancellationToken.None, runId: "clone-test-20990101000001")).Started);
+    }
+
+    [Fact]
+    public async Task A_clone_canceled_in_the_console_ends_the_run_canceled_with_the_target_untouched()
+    {
+        await using var harness = await WorkflowHarness.StartAsync(o => o.CloneDuration = TimeSpan.FromHours(4));
+        var inFlight = harness.Simulator["test"].GetRecords("sys_update_set", "state=in progress").Count;
+        var runId = await harness.StartRunAsync();
+        var canceled = false;
+
+        var result = await harness.RunToEndAsync(runId, gate =>
+        {
+            _ = Task.Run(async () =>
+            {
+                while (!canceled)
+                {
+                    var requests = harness.Simulator["prod"].GetRecords("sn_instance_clone_request");
+                    if (requests.Count > 0)
+                    {
+                        // What an admin does in the Clone Admin Console.
+                        canceled = harness.Simulator["prod"].UpdateRecord("sn_instance_clone_request", requests[0]["sys_id"], new Dictionary<string, string> { ["state"] = "canceled" });
+                    }
+
+                    await Task.Delay(50);
+                }
+            });
+            return WorkflowHarness.Approve(gate);
+        });
+
+        Assert.Equal(RunOutcome.Canceled, result.Outcome);
+        Assert.Contains("canceled", result.Reason, StringComparison.Ordinal);
+        Assert.Equal(inFlight, harness.Simulator["test"].GetRecords("sys_update_set", "state=in progress").Count);
+    }
+}
