@@ -1,7 +1,6 @@
 using CloneFlow.Core.Runs;
 using CloneFlow.Core.Runtime;
 using CloneFlow.Core.ServiceNow.Tables;
-using Microsoft.DurableTask;
 
 namespace CloneFlow.Core.Activities;
 
@@ -12,10 +11,10 @@ namespace CloneFlow.Core.Activities;
 public sealed record CheckResult(string Name, bool Passed, string Detail);
 
 /// <summary>Runs the target's post-clone checks (runbook step 16): properties must have their expected values.</summary>
-public sealed class PostCloneChecksActivity(RunServices services) : TaskActivity<RunRef, IReadOnlyList<CheckResult>>
+public sealed class PostCloneChecksActivity(RunServices services) : CloneFlowActivity<RunRef, IReadOnlyList<CheckResult>>
 {
     /// <inheritdoc />
-    public override async Task<IReadOnlyList<CheckResult>> RunAsync(TaskActivityContext context, RunRef input)
+    public override async Task<IReadOnlyList<CheckResult>> ExecuteAsync(RunRef input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var settings = services.Target(input.Target);

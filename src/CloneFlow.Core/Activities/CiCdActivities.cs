@@ -1,7 +1,6 @@
 using CloneFlow.Core.Runs;
 using CloneFlow.Core.Runtime;
 using CloneFlow.Core.ServiceNow.CiCd;
-using Microsoft.DurableTask;
 
 namespace CloneFlow.Core.Activities;
 
@@ -46,10 +45,10 @@ public sealed record CiCdState(string ProgressId, CiCdStatus Status, int Percent
 }
 
 /// <summary>Starts a preview, a commit or a plugin activation on the target.</summary>
-public sealed class StartCiCdActivity(RunServices services) : TaskActivity<CiCdStart, CiCdState>
+public sealed class StartCiCdActivity(RunServices services) : CloneFlowActivity<CiCdStart, CiCdState>
 {
     /// <inheritdoc />
-    public override async Task<CiCdState> RunAsync(TaskActivityContext context, CiCdStart input)
+    public override async Task<CiCdState> ExecuteAsync(CiCdStart input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var client = await services.Clients.GetAsync(services.Target(input.Target).Instance, CancellationToken.None);
@@ -65,10 +64,10 @@ public sealed class StartCiCdActivity(RunServices services) : TaskActivity<CiCdS
 }
 
 /// <summary>Reads a CI/CD job's progress.</summary>
-public sealed class CiCdProgressActivity(RunServices services) : TaskActivity<CiCdPoll, CiCdState>
+public sealed class CiCdProgressActivity(RunServices services) : CloneFlowActivity<CiCdPoll, CiCdState>
 {
     /// <inheritdoc />
-    public override async Task<CiCdState> RunAsync(TaskActivityContext context, CiCdPoll input)
+    public override async Task<CiCdState> ExecuteAsync(CiCdPoll input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var client = await services.Clients.GetAsync(services.Target(input.Target).Instance, CancellationToken.None);
@@ -77,10 +76,10 @@ public sealed class CiCdProgressActivity(RunServices services) : TaskActivity<Ci
 }
 
 /// <summary>Plugins active before the clone that are not active now (runbook step 12).</summary>
-public sealed class PluginDiffActivity(RunServices services) : TaskActivity<RunRef, IReadOnlyList<string>>
+public sealed class PluginDiffActivity(RunServices services) : CloneFlowActivity<RunRef, IReadOnlyList<string>>
 {
     /// <inheritdoc />
-    public override async Task<IReadOnlyList<string>> RunAsync(TaskActivityContext context, RunRef input)
+    public override async Task<IReadOnlyList<string>> ExecuteAsync(RunRef input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var plan = await services.Artifacts.ReadJsonAsync<RunPlan>(input.RunId, PlanActivity.PlanBlob, CancellationToken.None)

@@ -2,7 +2,6 @@ using CloneFlow.Core.Runs;
 using CloneFlow.Core.Runtime;
 using CloneFlow.Core.ServiceNow;
 using CloneFlow.Core.ServiceNow.Clones;
-using Microsoft.DurableTask;
 
 namespace CloneFlow.Core.Activities;
 
@@ -34,10 +33,10 @@ public sealed record CloneStatusInfo(bool Found, CloneState State, string RawSta
 public sealed record CloneRef(string RunId, string Target, string Number);
 
 /// <summary>Requests the clone through the target's driver (runbook step 9); idempotent per run.</summary>
-public sealed class RequestCloneActivity(RunServices services) : TaskActivity<RunRef, CloneRequestInfo>
+public sealed class RequestCloneActivity(RunServices services) : CloneFlowActivity<RunRef, CloneRequestInfo>
 {
     /// <inheritdoc />
-    public override async Task<CloneRequestInfo> RunAsync(TaskActivityContext context, RunRef input)
+    public override async Task<CloneRequestInfo> ExecuteAsync(RunRef input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var settings = services.Target(input.Target);
@@ -55,10 +54,10 @@ public sealed class RequestCloneActivity(RunServices services) : TaskActivity<Ru
 }
 
 /// <summary>Reads a clone request's state (the monitor's poll).</summary>
-public sealed class CloneStatusActivity(RunServices services) : TaskActivity<CloneRef, CloneStatusInfo>
+public sealed class CloneStatusActivity(RunServices services) : CloneFlowActivity<CloneRef, CloneStatusInfo>
 {
     /// <inheritdoc />
-    public override async Task<CloneStatusInfo> RunAsync(TaskActivityContext context, CloneRef input)
+    public override async Task<CloneStatusInfo> ExecuteAsync(CloneRef input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var driver = await services.CloneDriverAsync(input.Target, CancellationToken.None);
@@ -67,10 +66,10 @@ public sealed class CloneStatusActivity(RunServices services) : TaskActivity<Clo
 }
 
 /// <summary>Cancels a clone while it still can be canceled.</summary>
-public sealed class CancelCloneActivity(RunServices services) : TaskActivity<CloneRef, CloneStatusInfo>
+public sealed class CancelCloneActivity(RunServices services) : CloneFlowActivity<CloneRef, CloneStatusInfo>
 {
     /// <inheritdoc />
-    public override async Task<CloneStatusInfo> RunAsync(TaskActivityContext context, CloneRef input)
+    public override async Task<CloneStatusInfo> ExecuteAsync(CloneRef input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var driver = await services.CloneDriverAsync(input.Target, CancellationToken.None);
@@ -80,10 +79,10 @@ public sealed class CancelCloneActivity(RunServices services) : TaskActivity<Clo
 }
 
 /// <summary>True when the target answers API calls again after the clone's restart (runbook step 11).</summary>
-public sealed class ProbeTargetActivity(RunServices services) : TaskActivity<RunRef, bool>
+public sealed class ProbeTargetActivity(RunServices services) : CloneFlowActivity<RunRef, bool>
 {
     /// <inheritdoc />
-    public override async Task<bool> RunAsync(TaskActivityContext context, RunRef input)
+    public override async Task<bool> ExecuteAsync(RunRef input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var client = await services.Clients.GetAsync(services.Target(input.Target).Instance, CancellationToken.None);

@@ -1,7 +1,6 @@
 using CloneFlow.Core.Runs;
 using CloneFlow.Core.Runtime;
 using CloneFlow.Core.ServiceNow.Tables;
-using Microsoft.DurableTask;
 
 namespace CloneFlow.Core.Activities;
 
@@ -9,10 +8,10 @@ namespace CloneFlow.Core.Activities;
 /// Exports and verifies a chunk of the plan's items of one kind (runbook step 6). Each item's outcome
 /// is stored as a manifest entry; an item verified by an earlier attempt is not exported again.
 /// </summary>
-public sealed class ExportActivity(RunServices services) : TaskActivity<ExportChunk, ExportChunkResult>
+public sealed class ExportActivity(RunServices services) : CloneFlowActivity<ExportChunk, ExportChunkResult>
 {
     /// <inheritdoc />
-    public override async Task<ExportChunkResult> RunAsync(TaskActivityContext context, ExportChunk input)
+    public override async Task<ExportChunkResult> ExecuteAsync(ExportChunk input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var cancellationToken = CancellationToken.None;

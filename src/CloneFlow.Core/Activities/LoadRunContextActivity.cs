@@ -1,14 +1,13 @@
 using CloneFlow.Core.Runs;
 using CloneFlow.Core.Runtime;
-using Microsoft.DurableTask;
 
 namespace CloneFlow.Core.Activities;
 
 /// <summary>Reads the target's configuration into the run (fails closed on an unknown or protected target).</summary>
-public sealed class LoadRunContextActivity(RunServices services) : TaskActivity<RunRef, RunContext>
+public sealed class LoadRunContextActivity(RunServices services) : CloneFlowActivity<RunRef, RunContext>
 {
     /// <inheritdoc />
-    public override Task<RunContext> RunAsync(TaskActivityContext context, RunRef input)
+    public override Task<RunContext> ExecuteAsync(RunRef input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var target = services.Target(input.Target);

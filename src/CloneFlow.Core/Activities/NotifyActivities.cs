@@ -1,6 +1,5 @@
 using CloneFlow.Core.Notifications;
 using CloneFlow.Core.Runtime;
-using Microsoft.DurableTask;
 
 namespace CloneFlow.Core.Activities;
 
@@ -16,10 +15,10 @@ public sealed record NotifyRequest(Notification Notification, IReadOnlyList<stri
 public sealed record ApprovalPrompt(Notification Notification, IReadOnlyList<string> Approvers, TimeSpan Lifetime);
 
 /// <summary>Sends a notification; a failed delivery never fails the run (it returns false and shows in status).</summary>
-public sealed class NotifyActivity(INotifier notifier) : TaskActivity<NotifyRequest, bool>
+public sealed class NotifyActivity(INotifier notifier) : CloneFlowActivity<NotifyRequest, bool>
 {
     /// <inheritdoc />
-    public override async Task<bool> RunAsync(TaskActivityContext context, NotifyRequest input)
+    public override async Task<bool> ExecuteAsync(NotifyRequest input)
     {
         ArgumentNullException.ThrowIfNull(input);
         if (input.To.Count == 0)
@@ -33,10 +32,10 @@ public sealed class NotifyActivity(INotifier notifier) : TaskActivity<NotifyRequ
 }
 
 /// <summary>Issues each approver a signed single-use link and sends the prompt; the links never enter history.</summary>
-public sealed class PromptApproversActivity(INotifier notifier, ApprovalLinks links) : TaskActivity<ApprovalPrompt, bool>
+public sealed class PromptApproversActivity(INotifier notifier, ApprovalLinks links) : CloneFlowActivity<ApprovalPrompt, bool>
 {
     /// <inheritdoc />
-    public override async Task<bool> RunAsync(TaskActivityContext context, ApprovalPrompt input)
+    public override async Task<bool> ExecuteAsync(ApprovalPrompt input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var notification = input.Notification;

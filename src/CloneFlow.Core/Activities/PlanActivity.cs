@@ -2,7 +2,6 @@ using CloneFlow.Core.Runs;
 using CloneFlow.Core.Runtime;
 using CloneFlow.Core.ServiceNow;
 using CloneFlow.Core.ServiceNow.Tables;
-using Microsoft.DurableTask;
 
 namespace CloneFlow.Core.Activities;
 
@@ -12,7 +11,7 @@ namespace CloneFlow.Core.Activities;
 /// remote sets, active plugins, scoped apps the source lacks, extra tables, and tables only the
 /// target has. Returns only counts.
 /// </summary>
-public sealed class PlanActivity(RunServices services) : TaskActivity<RunRef, PlanSummary>
+public sealed class PlanActivity(RunServices services) : CloneFlowActivity<RunRef, PlanSummary>
 {
     /// <summary>The plan's blob name relative to the run.</summary>
     public const string PlanBlob = "plan.json";
@@ -20,7 +19,7 @@ public sealed class PlanActivity(RunServices services) : TaskActivity<RunRef, Pl
     private const int InListSize = 100;
 
     /// <inheritdoc />
-    public override async Task<PlanSummary> RunAsync(TaskActivityContext context, RunRef input)
+    public override async Task<PlanSummary> ExecuteAsync(RunRef input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var cancellationToken = CancellationToken.None;

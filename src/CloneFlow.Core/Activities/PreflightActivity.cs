@@ -4,7 +4,6 @@ using CloneFlow.Core.Runtime;
 using CloneFlow.Core.ServiceNow;
 using CloneFlow.Core.ServiceNow.Clones;
 using CloneFlow.Core.ServiceNow.Tables;
-using Microsoft.DurableTask;
 
 namespace CloneFlow.Core.Activities;
 
@@ -21,12 +20,12 @@ public sealed record PreflightResult(IReadOnlyList<string> Problems, IReadOnlyLi
 /// Proves the accounts can sign in and have what the run needs: the update-set tables and the CI/CD
 /// plugin on the target, the clone table on the source, the target allowing clones. Names what is missing.
 /// </summary>
-public sealed class PreflightActivity(RunServices services) : TaskActivity<RunRef, PreflightResult>
+public sealed class PreflightActivity(RunServices services) : CloneFlowActivity<RunRef, PreflightResult>
 {
     private const string CiCdPlugin = "com.glide.continuousdelivery";
 
     /// <inheritdoc />
-    public override async Task<PreflightResult> RunAsync(TaskActivityContext context, RunRef input)
+    public override async Task<PreflightResult> ExecuteAsync(RunRef input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var target = services.Target(input.Target);

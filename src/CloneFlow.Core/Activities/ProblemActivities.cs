@@ -1,7 +1,6 @@
 using CloneFlow.Core.Runs;
 using CloneFlow.Core.Runtime;
 using CloneFlow.Core.ServiceNow.Tables;
-using Microsoft.DurableTask;
 
 namespace CloneFlow.Core.Activities;
 
@@ -34,10 +33,10 @@ public sealed record ProblemsQuery(string RunId, string Target, int Round);
 public sealed record ProblemResolution(string RunId, string Target, int Round, string Default, IReadOnlyDictionary<string, string> Choices);
 
 /// <summary>Collects the unresolved preview problems of the run's restored sets.</summary>
-public sealed class PreviewProblemsActivity(RunServices services) : TaskActivity<ProblemsQuery, ProblemsInfo>
+public sealed class PreviewProblemsActivity(RunServices services) : CloneFlowActivity<ProblemsQuery, ProblemsInfo>
 {
     /// <inheritdoc />
-    public override async Task<ProblemsInfo> RunAsync(TaskActivityContext context, ProblemsQuery input)
+    public override async Task<ProblemsInfo> ExecuteAsync(ProblemsQuery input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var problems = await Unresolved.ListAsync(services, input.RunId, input.Target, CancellationToken.None);
@@ -49,10 +48,10 @@ public sealed class PreviewProblemsActivity(RunServices services) : TaskActivity
 }
 
 /// <summary>Resolves the preview problems as the approver chose (through the Table API, as on a real instance).</summary>
-public sealed class ResolveProblemsActivity(RunServices services) : TaskActivity<ProblemResolution, int>
+public sealed class ResolveProblemsActivity(RunServices services) : CloneFlowActivity<ProblemResolution, int>
 {
     /// <inheritdoc />
-    public override async Task<int> RunAsync(TaskActivityContext context, ProblemResolution input)
+    public override async Task<int> ExecuteAsync(ProblemResolution input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var client = await services.Clients.GetAsync(services.Target(input.Target).Instance, CancellationToken.None);

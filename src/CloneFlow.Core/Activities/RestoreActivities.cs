@@ -4,7 +4,6 @@ using CloneFlow.Core.ServiceNow;
 using CloneFlow.Core.ServiceNow.Batch;
 using CloneFlow.Core.ServiceNow.Tables;
 using CloneFlow.Core.ServiceNow.UpdateSets;
-using Microsoft.DurableTask;
 
 namespace CloneFlow.Core.Activities;
 
@@ -21,10 +20,10 @@ public sealed record RestoreChunkResult(long Inserted, long AlreadyPresent, long
 /// extra-table rows. Streams each export and inserts in batches, keeping every sys_id; rows already
 /// there are not written again, so a retried chunk duplicates nothing.
 /// </summary>
-public sealed class RestoreActivity(RunServices services) : TaskActivity<ExportChunk, RestoreChunkResult>
+public sealed class RestoreActivity(RunServices services) : CloneFlowActivity<ExportChunk, RestoreChunkResult>
 {
     /// <inheritdoc />
-    public override async Task<RestoreChunkResult> RunAsync(TaskActivityContext context, ExportChunk input)
+    public override async Task<RestoreChunkResult> ExecuteAsync(ExportChunk input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var cancellationToken = CancellationToken.None;
@@ -113,13 +112,13 @@ public sealed class RestoreActivity(RunServices services) : TaskActivity<ExportC
 }
 
 /// <summary>Creates the run's batch base: every restored local set is previewed and committed under it.</summary>
-public sealed class CreateRestoreBatchActivity(RunServices services) : TaskActivity<RunRef, string>
+public sealed class CreateRestoreBatchActivity(RunServices services) : CloneFlowActivity<RunRef, string>
 {
     /// <summary>The name of the batch base and of the local set its commit creates.</summary>
     public static string ContainerName(string runId) => $"CloneFlow restore {runId}";
 
     /// <inheritdoc />
-    public override async Task<string> RunAsync(TaskActivityContext context, RunRef input)
+    public override async Task<string> ExecuteAsync(RunRef input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var client = await services.Clients.GetAsync(services.Target(input.Target).Instance, CancellationToken.None);
@@ -168,10 +167,10 @@ internal static class RestoredSets
 public sealed record StatesResult(int Restored, int NotFound);
 
 /// <summary>Puts developers' sets back as they were (in progress stays in progress) and sets the batch container to ignore.</summary>
-public sealed class RestoreStatesActivity(RunServices services) : TaskActivity<RunRef, StatesResult>
+public sealed class RestoreStatesActivity(RunServices services) : CloneFlowActivity<RunRef, StatesResult>
 {
     /// <inheritdoc />
-    public override async Task<StatesResult> RunAsync(TaskActivityContext context, RunRef input)
+    public override async Task<StatesResult> ExecuteAsync(RunRef input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var cancellationToken = CancellationToken.None;

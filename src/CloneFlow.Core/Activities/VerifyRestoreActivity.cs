@@ -4,7 +4,6 @@ using CloneFlow.Core.ServiceNow;
 using CloneFlow.Core.ServiceNow.Tables;
 using CloneFlow.Core.ServiceNow.UpdateSets;
 using CloneFlow.Core.Text;
-using Microsoft.DurableTask;
 
 namespace CloneFlow.Core.Activities;
 
@@ -34,13 +33,13 @@ public sealed record VerificationSummary(int Sets, int Identical, long Missing, 
 /// Compares the target after the restore with the verified exports (runbook step 17): each set present,
 /// same update names, same payload hashes, state as before the clone.
 /// </summary>
-public sealed class VerifyRestoreActivity(RunServices services) : TaskActivity<RunRef, VerificationSummary>
+public sealed class VerifyRestoreActivity(RunServices services) : CloneFlowActivity<RunRef, VerificationSummary>
 {
     /// <summary>The verification list's blob name.</summary>
     public const string VerificationBlob = "verification.json";
 
     /// <inheritdoc />
-    public override async Task<VerificationSummary> RunAsync(TaskActivityContext context, RunRef input)
+    public override async Task<VerificationSummary> ExecuteAsync(RunRef input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var cancellationToken = CancellationToken.None;

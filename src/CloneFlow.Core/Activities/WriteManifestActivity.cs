@@ -1,6 +1,5 @@
 using CloneFlow.Core.Runs;
 using CloneFlow.Core.Runtime;
-using Microsoft.DurableTask;
 
 namespace CloneFlow.Core.Activities;
 
@@ -10,13 +9,13 @@ namespace CloneFlow.Core.Activities;
 public sealed record RunManifest(string RunId, IReadOnlyList<ExportItem> Items);
 
 /// <summary>Gathers the per-export manifest entries into <c>manifest.json</c>; returns how many are verified.</summary>
-public sealed class WriteManifestActivity(RunServices services) : TaskActivity<RunRef, int>
+public sealed class WriteManifestActivity(RunServices services) : CloneFlowActivity<RunRef, int>
 {
     /// <summary>The manifest's name relative to the run.</summary>
     public const string ManifestBlob = "manifest.json";
 
     /// <inheritdoc />
-    public override async Task<int> RunAsync(TaskActivityContext context, RunRef input)
+    public override async Task<int> ExecuteAsync(RunRef input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var items = new List<ExportItem>();

@@ -1,6 +1,5 @@
 using CloneFlow.Core.Runs;
 using CloneFlow.Core.Runtime;
-using Microsoft.DurableTask;
 
 namespace CloneFlow.Core.Activities;
 
@@ -10,7 +9,7 @@ namespace CloneFlow.Core.Activities;
 public sealed record ReportInfo(string Json, string Html);
 
 /// <summary>Writes the run report as JSON (for tools) and HTML (for people), next to the exports.</summary>
-public sealed class WriteReportActivity(RunServices services) : TaskActivity<ReportInput, ReportInfo>
+public sealed class WriteReportActivity(RunServices services) : CloneFlowActivity<ReportInput, ReportInfo>
 {
     /// <summary>The JSON report's name relative to the run.</summary>
     public const string JsonBlob = "report.json";
@@ -19,7 +18,7 @@ public sealed class WriteReportActivity(RunServices services) : TaskActivity<Rep
     public const string HtmlBlob = "report.html";
 
     /// <inheritdoc />
-    public override async Task<ReportInfo> RunAsync(TaskActivityContext context, ReportInput input)
+    public override async Task<ReportInfo> ExecuteAsync(ReportInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var cancellationToken = CancellationToken.None;

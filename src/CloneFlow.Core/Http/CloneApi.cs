@@ -1,0 +1,130 @@
+using System.Text.Json;
+using CloneFlow.Core.Activities;
+using CloneFlow.Core.Artifacts;
+using CloneFlow.Core.Configuration;
+using CloneFlow.Core.Runs;
+using Microsoft.AspNetCore.Http;
+
+namespace CloneFlow.Core.Http;
+
+/// <summary>The body of <c>POST /api/clones</c>.</summary>
+/// <param name="Target">A configured target's name.</param>
+/// <param name="DryRun">Plan and export only.</param>
+public sealed record StartCloneRequest(string? Target, bool DryRun = false);
+
+/// <summary>
+/// The HTTP API both hosts serve (<c>/api/clones</c>): start, inspect, cancel and report. Errors are
+/// RFC 7807 problem+json naming what is wrong; targets come only from configuration.
+/// </summary>
+public sealed class CloneApi(CloneRuns runs, RunArtifactStore artifacts, CloneFlowConfiguration configuration)
+{
+    private const int MaxBodyBytes = 16 * 1024;
+
+    /// <summary><c>POST /api/clones</c>: 202 with the status URL, 409 with the running id when the target is busy.</summary>
+    public async Task<IResult> StartAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            return Problem(StatusCodes.Status413PayloadTooLarge, "Request too large", $"A clone request is a small JSON object (at most {MaxBodyBytes} bytes).");
+        }
+
+        StartCloneRequest? body;
+        try
+        {
+            body = await JsonSerializer.DeserializeAsync<StartCloneRequest>(request.Body, JsonSerializerOptions.Web, cancellationToken);
+        }
+        catch (JsonException ex)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "Invalid JSON", $"The body must be {{\"target\": \"<name>\", \"dryRun\": false}}: {ex.Message}");
+        }
+
+        if (string.IsNullOrWhiteSpace(body?.Target))
+        {
+            return Problem(StatusCodes.Status400BadRequest, "Target missing", $"Name a configured target: {string.Join(", ", configuration.Targets.Keys)}.");
+        }
+
+        if (!configuration.Targets.ContainsKey(body.Target))
+        {
+            return Problem(StatusCodes.Status400BadRequest, "Unknown target", $"'{body.Target}' is not a configured target; configured: {string.Join(", ", configuration.Targets.Keys)}.");
+        }
+
+        var requester = Requester(request);
+        var started = await runs.StartAsync(body.Target, requester, body.DryRun, cancellationToken);
+        var location = $"/api/clones/{started.RunId}";
+        if (!started.Started)
+        {
+            return Problem(StatusCodes.Status409Conflict, "Target busy", $"Target '{body.Target}' already has an active run {started.RunId}; one run per target at a time.", new Dictionary<string, object?> { ["runId"] = started.RunId, ["statusUrl"] = location });
+        }
+
+        return Results.Accepted(location, new { runId = started.RunId, statusUrl = location });
+    }
+
+    /// <summary><c>GET /api/clones/{id}</c>: phase, progress, approvals, clone request and artifacts.</summary>
+    public async Task<IResult> GetAsync(string runId, CancellationToken cancellationToken)
+    {
+        if (await runs.GetAsync(runId, cancellationToken) is not { } run)
+        {
+            return Problem(StatusCodes.Status404NotFound, "Unknown run", $"No run '{runId}'.");
+        }
+
+        var result = run.Instance.IsCompleted ? run.Instance.ReadOutputAs<CloneRunResult>() : null;
+        var names = (await artifacts.ListAsync(runId, cancellationToken)).Select(a => new { a.Name, a.Bytes, a.Verified });
+        return Results.Ok(new
+        {
+            runId,
+            runtimeStatus = run.Instance.RuntimeStatus.ToString(),
+            status = run.Status,
+            result,
+            artifacts = names,
+        });
+    }
+
+    /// <summary><c>POST /api/clones/{id}/cancel</c>: 202; 404 for an unknown run; 409 for a finished one.</summary>
+    public async Task<IResult> CancelAsync(string runId, HttpRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (await runs.GetAsync(runId, cancellationToken) is not { } run)
+        {
+            return Problem(StatusCodes.Status404NotFound, "Unknown run", $"No run '{runId}'.");
+        }
+
+        if (run.Instance.IsCompleted)
+        {
+            return Problem(StatusCodes.Status409Conflict, "Run finished", $"Run '{runId}' already ended ({run.Instance.RuntimeStatus}); there is nothing to cancel.");
+        }
+
+        await runs.CancelAsync(runId, Requester(request), "canceled through the API", cancellationToken);
+        return Results.Accepted($"/api/clones/{runId}", new { runId, cancelRequested = true });
+    }
+
+    /// <summary><c>GET /api/clones/{id}/report</c>: the HTML report for browsers, JSON otherwise; 404 until it exists.</summary>
+    public async Task<IResult> ReportAsync(string runId, HttpRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var html = request.Headers.Accept.Any(a => a?.Contains("text/html", StringComparison.OrdinalIgnoreCase) == true);
+        string name;
+        try
+        {
+            name = html ? WriteReportActivity.HtmlBlob : WriteReportActivity.JsonBlob;
+            if (await artifacts.GetInfoAsync(runId, name, cancellationToken) is null)
+            {
+                return Problem(StatusCodes.Status404NotFound, "No report yet", $"Run '{runId}' has no report yet; it is written when the run ends.");
+            }
+        }
+        catch (ArgumentException)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "Invalid run id", $"'{runId}' is not a run id.");
+        }
+
+        var stream = await artifacts.OpenReadAsync(runId, name, cancellationToken);
+        return Results.Stream(stream, html ? "text/html; charset=utf-8" : "application/json");
+    }
+
+    /// <summary>Who asks: the Easy Auth principal when the host sits behind it, else "api".</summary>
+    private static string Requester(HttpRequest request) =>
+        request.Headers["X-MS-CLIENT-PRINCIPAL-NAME"].FirstOrDefault() is { Length: > 0 } principal ? principal : "api";
+
+    private static IResult Problem(int status, string title, string detail, IDictionary<string, object?>? extensions = null) =>
+        Results.Problem(detail: detail, statusCode: status, title: title, extensions: extensions);
+}
