@@ -154,7 +154,7 @@ public static partial class ConfigurationValidator
 
         if (target.Schedule is { } schedule)
         {
-            if (schedule.Cron.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length != 5)
+            if (schedule.Cron.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length != 5 || !Cronos.CronExpression.TryParse(schedule.Cron, out _))
             {
                 errors.Add(new($"{key}.schedule.cron", $"'{schedule.Cron}' is not a five-field cron expression (minute hour day month weekday)"));
             }
