@@ -31,14 +31,17 @@ builder.Services.AddSingleton(_ => new RunArtifactStore(settings.ArtifactsBlobUr
     ? new BlobContainerClient(new Uri(blobs, settings.ArtifactsContainer), credential)
     : new BlobContainerClient(settings.StorageConnectionString, settings.ArtifactsContainer)));
 builder.Services.AddSingleton(sp => new RunServices(sp.GetRequiredService<CloneFlowConfiguration>(), sp.GetRequiredService<IServiceNowClients>(), sp.GetRequiredService<RunArtifactStore>()));
-builder.Services.AddSingleton(sp =>
-{
-    var keys = ApprovalSigningKeys.FromSecretsAsync(
+builder.Services.AddSingleton(sp => new ApprovalTokenService(
+    ApprovalSigningKeys.FromSecretsAsync(
         sp.GetRequiredService<ISecretProvider>(),
         new ApprovalSigningKeyOptions { CurrentKeyId = "k1", KeySecretNames = new Dictionary<string, string> { ["k1"] = settings.ApprovalKeySecretName } },
-        CancellationToken.None).GetAwaiter().GetResult();
-    return new ApprovalLinks(new ApprovalTokenService(keys, TimeProvider.System), settings.ApprovalBaseUrl);
-});
+        CancellationToken.None).GetAwaiter().GetResult(),
+    TimeProvider.System));
+builder.Services.AddSingleton(sp => new ApprovalLinks(sp.GetRequiredService<ApprovalTokenService>(), settings.ApprovalBaseUrl));
+builder.Services.AddSingleton<IApprovalTokenLedger>(_ => new BlobApprovalTokenLedger(settings.ArtifactsBlobUri is { } blobs
+    ? new BlobContainerClient(new Uri(blobs, "cloneflow-approvals"), credential)
+    : new BlobContainerClient(settings.StorageConnectionString, "cloneflow-approvals")));
+builder.Services.AddSingleton(sp => new ApprovalDecisionRecorder(sp.GetRequiredService<ApprovalTokenService>(), sp.GetRequiredService<IApprovalTokenLedger>(), TimeProvider.System));
 
 // Notifications: always logged; Teams and e-mail when configured. Their HttpClient logs no URLs
 // (the Teams webhook URL is a secret).

@@ -56,6 +56,12 @@ internal sealed class WorkflowHarness : IAsyncDisposable
 
     public CloneFlowConfiguration Configuration { get; }
 
+    /// <summary>Signs and checks the approval links the run sends.</summary>
+    public ApprovalTokenService Tokens { get; private init; } = null!;
+
+    /// <summary>Records decisions made through those links (single use on Azurite).</summary>
+    public ApprovalDecisionRecorder Recorder { get; private init; } = null!;
+
     /// <summary>Counts what the worker serializes into history.</summary>
     public CountingDataConverter HistoryPayloads { get; private init; } = new();
 
@@ -117,7 +123,8 @@ internal sealed class WorkflowHarness : IAsyncDisposable
         await artifacts.EnsureContainerAsync();
         var notifier = new RecordingNotifier();
         var keys = new ApprovalSigningKeys("k1", new Dictionary<string, byte[]> { ["k1"] = RandomNumberGenerator.GetBytes(32) });
-        var links = new ApprovalLinks(new ApprovalTokenService(keys, TimeProvider.System), new Uri("http://127.0.0.1:7071/"));
+        var tokens = new ApprovalTokenService(keys, TimeProvider.System);
+        var links = new ApprovalLinks(tokens, new Uri("http://127.0.0.1:7071/"));
         var converter = new CountingDataConverter();
         var durable = await DurableTaskTestHost.StartAsync(
             registry => registry.AddCloneFlowTasks(),
@@ -132,7 +139,14 @@ internal sealed class WorkflowHarness : IAsyncDisposable
                     services.Configure<Microsoft.DurableTask.Worker.DurableTaskWorkerOptions>(o => o.DataConverter = converter);
                 },
             });
-        return new WorkflowHarness(sim, azurite, durable, clients, notifier, artifacts, configuration) { HistoryPayloads = converter };
+        var ledgerContainer = new BlobContainerClient(azurite.ConnectionString, "cloneflow-approvals");
+        await ledgerContainer.CreateIfNotExistsAsync();
+        return new WorkflowHarness(sim, azurite, durable, clients, notifier, artifacts, configuration)
+        {
+            HistoryPayloads = converter,
+            Tokens = tokens,
+            Recorder = new ApprovalDecisionRecorder(tokens, new BlobApprovalTokenLedger(ledgerContainer), TimeProvider.System),
+        };
     }
 
     public async Task<string> StartRunAsync(bool dryRun = false)
