@@ -141,6 +141,9 @@ public sealed record PolicyConfiguration
     /// <summary>The requester may approve their own run.</summary>
     public bool RequesterMayApprove { get; init; }
 
+    /// <summary>Behind Easy Auth: a decision needs a signed-in principal, and it must be the link's approver (a mismatch is always refused).</summary>
+    public bool RequireSignedInApprover { get; init; }
+
     /// <summary>Distinct approvals needed per gate.</summary>
     public int Quorum { get; init; } = 1;
 

@@ -112,7 +112,7 @@ public sealed class CloneRuns(DurableTaskClient client, CloneFlowConfiguration c
 
         var policies = configuration.Policies;
         var quorum = policies.Quorum > 1 ? ApprovalQuorum.DistinctCount(policies.Quorum) : ApprovalQuorum.AnyOne;
-        var policy = new ApproverPolicy(input.Target, claims.Gate, waiting.Approvers, quorum, separationOfDuties: !policies.RequesterMayApprove);
+        var policy = new ApproverPolicy(input.Target, claims.Gate, waiting.Approvers, quorum, separationOfDuties: !policies.RequesterMayApprove, requireSignedInPrincipal: policies.RequireSignedInApprover);
         return new PendingGate(new PendingApproval(claims.RunId, input.Target, claims.Gate, claims.Round, input.RequestedBy), policy);
     }
 }

@@ -64,6 +64,44 @@ public class ApprovalPagesTests
     }
 
     [Fact]
+    public async Task Behind_Easy_Auth_a_decision_by_someone_signed_in_as_another_person_is_refused()
+    {
+        await using var harness = await WorkflowHarness.StartAsync();
+        await using var server = await ApprovalServer.StartAsync(harness);
+        var runId = await harness.StartRunAsync(dryRun: true);
+        await WaitForGateAsync(harness, runId, "clone");
+        var link = server.LinkFor(harness, "clone", WorkflowHarness.Approver);
+        using var http = new HttpClient(new HttpClientHandler { UseCookies = true, CookieContainer = new CookieContainer() });
+        var antiForgery = Field(await (await http.GetAsync(link)).Content.ReadAsStringAsync(), ApprovalPages.AntiForgeryName);
+        using var request = new HttpRequestMessage(HttpMethod.Post, link) { Content = Form(("decision", "approve"), (ApprovalPages.AntiForgeryName, antiForgery)) };
+        request.Headers.Add("X-MS-CLIENT-PRINCIPAL-NAME", "someone.else@acme.example");
+
+        var response = await http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Contains("you are signed in as someone.else@acme.example", WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        Assert.NotNull((await harness.StatusAsync(runId))?.PendingApprovals.SingleOrDefault(g => g.Gate == "clone"));
+        await harness.Client.RaiseEventAsync(runId, CancelRequest.EventName, new CancelRequest("test", "done"));
+    }
+
+    [Fact]
+    public async Task Names_from_ServiceNow_are_escaped_on_the_page()
+    {
+        await using var harness = await WorkflowHarness.StartAsync();
+        var set = harness.Simulator["test"].GetRecords("sys_update_set", "state=in progress^name!=Default")[0];
+        harness.Simulator["test"].UpdateRecord("sys_update_set", set["sys_id"], new Dictionary<string, string> { ["name"] = "<img src=x onerror=alert(1)> & \"quotes\"" });
+        await using var server = await ApprovalServer.StartAsync(harness);
+        var runId = await harness.StartRunAsync(dryRun: true);
+        await WaitForGateAsync(harness, runId, "clone");
+
+        var html = await (await new HttpClient().GetAsync(server.LinkFor(harness, "clone", WorkflowHarness.Approver))).Content.ReadAsStringAsync();
+
+        Assert.DoesNotContain("<img src=x", html, StringComparison.Ordinal);
+        Assert.Contains("&lt;img src=x onerror=alert(1)&gt; &amp; &quot;quotes&quot;", html, StringComparison.Ordinal);
+        await harness.Client.RaiseEventAsync(runId, CancelRequest.EventName, new CancelRequest("test", "done"));
+    }
+
+    [Fact]
     public async Task A_link_for_a_finished_run_is_410()
     {
         await using var harness = await WorkflowHarness.StartAsync();
