@@ -54,7 +54,12 @@ internal sealed class DemoEnvironment : IAsyncDisposable
 
     public CloneFlowConfiguration Configuration { get; }
 
-    public static async Task<DemoEnvironment> StartAsync(double clockAcceleration, TextWriter log, CancellationToken cancellationToken)
+    public ApprovalTokenService Tokens { get; private init; } = null!;
+
+    /// <summary>The approval page handlers over this environment.</summary>
+    public Core.Http.ApprovalPages Pages() => new(Runs, Tokens, Recorder, Artifacts);
+
+    public static async Task<DemoEnvironment> StartAsync(double clockAcceleration, Uri approvalBaseUrl, TextWriter log, CancellationToken cancellationToken)
     {
         var azurite = await AzuriteHost.StartAsync(new AzuriteOptions { Log = log }, cancellationToken);
         var simulatorOptions = new SimulatorOptions
@@ -74,7 +79,7 @@ internal sealed class DemoEnvironment : IAsyncDisposable
         var ledger = new BlobApprovalTokenLedger(new BlobContainerClient(azurite.ConnectionString, "cloneflow-approvals"));
         await new BlobContainerClient(azurite.ConnectionString, "cloneflow-approvals").CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         var tokens = new ApprovalTokenService(new ApprovalSigningKeys("demo", new Dictionary<string, byte[]> { ["demo"] = RandomNumberGenerator.GetBytes(32) }), TimeProvider.System);
-        var links = new ApprovalLinks(tokens, new Uri("http://127.0.0.1:7071/"));
+        var links = new ApprovalLinks(tokens, approvalBaseUrl);
         var notifier = new RecordingNotifier();
         var engine = await InProcessEngine.StartAsync(services =>
         {
@@ -83,7 +88,7 @@ internal sealed class DemoEnvironment : IAsyncDisposable
             services.AddSingleton(links);
         }, cancellationToken);
         var runs = new CloneRuns(engine.Client, configuration);
-        return new DemoEnvironment(azurite, simulator, engine, clients, notifier, artifacts, runs, new ApprovalDecisionRecorder(tokens, ledger, TimeProvider.System), configuration);
+        return new DemoEnvironment(azurite, simulator, engine, clients, notifier, artifacts, runs, new ApprovalDecisionRecorder(tokens, ledger, TimeProvider.System), configuration) { Tokens = tokens };
     }
 
     public async ValueTask DisposeAsync()

@@ -10,7 +10,9 @@ namespace CloneFlow.Cli.Demo;
 /// <param name="OutputFolder">Where the report files go.</param>
 /// <param name="ReportJson">An extra copy of report.json, when asked for.</param>
 /// <param name="ClockAcceleration">Simulated seconds per real second.</param>
-internal sealed record DemoOptions(DirectoryInfo OutputFolder, FileInfo? ReportJson, double ClockAcceleration);
+/// <param name="HoldApprovals">Print each approval link and wait for a decision on the page instead of approving.</param>
+/// <param name="ApprovalPort">The loopback port of the approval page (0: any free port).</param>
+internal sealed record DemoOptions(DirectoryInfo OutputFolder, FileInfo? ReportJson, double ClockAcceleration, bool HoldApprovals = false, int ApprovalPort = 0);
 
 /// <summary>Runs a full clone prod -> test on the simulator and prints its progress and a verification summary.</summary>
 internal static class DemoRunner
@@ -20,7 +22,10 @@ internal static class DemoRunner
         var output = console.Out;
         var clock = Stopwatch.StartNew();
         await output.WriteLineAsync($"CloneFlow demo: clone prod over test on the built-in ServiceNow simulator (clock x{options.ClockAcceleration:0}), artifacts on Azurite.");
-        await using var environment = await DemoEnvironment.StartAsync(options.ClockAcceleration, console.Error, cancellationToken);
+        await using var approvals = await ApprovalHost.StartAsync(options.ApprovalPort, cancellationToken);
+        await using var environment = await DemoEnvironment.StartAsync(options.ClockAcceleration, approvals.BaseUrl, console.Error, cancellationToken);
+        approvals.Bind(environment.Pages);
+        await output.WriteLineAsync($"approval pages: {approvals.BaseUrl}api/approvals/<token>{(options.HoldApprovals ? " (decide on each APPROVAL link below)" : string.Empty)}");
         var test = environment.Simulator["test"];
         await output.WriteLineAsync($"test holds {test.GetRecords("sys_update_set", "state=in progress^name!=Default").Count} update sets in progress, {test.GetRecords("sys_remote_update_set", "state!=committed").Count} uncommitted remote sets and plugins production lacks.");
 
@@ -49,6 +54,17 @@ internal static class DemoRunner
 
                 foreach (var gate in status.PendingApprovals.Where(g => !answered.Contains(g.EventName)))
                 {
+                    if (options.HoldApprovals)
+                    {
+                        if (LinkFor(environment, gate) is { } held)
+                        {
+                            answered.Add(gate.EventName);
+                            await output.WriteLineAsync($"APPROVAL {gate.Gate} {held}");
+                        }
+
+                        continue;
+                    }
+
                     if (await ApproveAsync(environment, gate, cancellationToken) is { } result)
                     {
                         answered.Add(gate.EventName);
@@ -90,10 +106,7 @@ internal static class DemoRunner
     /// <summary>Decides as the configured approver with the link CloneFlow sent them, exactly as the approval page would.</summary>
     private static async Task<ApprovalDecisionResult?> ApproveAsync(DemoEnvironment environment, WaitingGate gate, CancellationToken cancellationToken)
     {
-        var link = environment.Notifier.Sent
-            .Where(n => n.Notification.Gate == gate.Gate && n.Notification.Round == gate.Round)
-            .SelectMany(n => n.Recipients)
-            .LastOrDefault(r => r.Address == DemoEnvironment.Approver && r.ApprovalLink is not null)?.ApprovalLink;
+        var link = LinkFor(environment, gate);
         if (link is null)
         {
             return null;
@@ -103,6 +116,13 @@ internal static class DemoRunner
         var choices = gate.Gate == "problems" ? new Dictionary<string, string> { ["default"] = "accept" } : new Dictionary<string, string>();
         return await environment.Runs.DecideAsync(environment.Recorder, token, ApprovalVerdict.Approve, "approved by cloneflow demo", choices, signedInPrincipal: null, cancellationToken);
     }
+
+    /// <summary>The newest link CloneFlow sent the configured approver for this gate round.</summary>
+    private static Uri? LinkFor(DemoEnvironment environment, WaitingGate gate) =>
+        environment.Notifier.Sent
+            .Where(n => n.Notification.Gate == gate.Gate && n.Notification.Round == gate.Round)
+            .SelectMany(n => n.Recipients)
+            .LastOrDefault(r => r.Address == DemoEnvironment.Approver && r.ApprovalLink is not null)?.ApprovalLink;
 
     private static async Task CopyAsync(DemoEnvironment environment, string runId, string name, string path, CancellationToken cancellationToken)
     {
