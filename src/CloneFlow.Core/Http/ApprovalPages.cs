@@ -54,6 +54,10 @@ public sealed class ApprovalPages(CloneRuns runs, ApprovalTokenService tokens, A
         }
 
         body.Append(CultureInfo.InvariantCulture, $"<p class=\"question\">{E(waiting.Question)}</p>");
+        if (claims.Gate == "clone")
+        {
+            body.Append("<p><b>When:</b> the clone is requested as soon as every export is verified after your approval; nothing is cloned if any export fails.</p>");
+        }
         if (plan is not null && claims.Gate is "clone" or "plugins")
         {
             Plan(body, plan);
