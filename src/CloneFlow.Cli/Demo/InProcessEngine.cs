@@ -25,11 +25,22 @@ internal sealed class InProcessEngine : IAsyncDisposable
         // ignores the logger factory option; its configuration reads these variables.
         Environment.SetEnvironmentVariable("Logging__LogLevel__Default", "Warning");
         Environment.SetEnvironmentVariable("Logging__LogLevel__Microsoft", "Warning");
-        var host = await DurableTaskTestHost.StartAsync(
-            registry => registry.AddCloneFlowTasks(),
-            new DurableTaskTestHostOptions { ConfigureServices = services, LoggerFactory = NullLoggerFactory.Instance },
-            cancellationToken);
-        return new InProcessEngine(host);
+        // The sidecar picks its port without reserving it; another process may take it first.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var host = await DurableTaskTestHost.StartAsync(
+                    registry => registry.AddCloneFlowTasks(),
+                    new DurableTaskTestHostOptions { ConfigureServices = services, LoggerFactory = NullLoggerFactory.Instance },
+                    cancellationToken);
+                return new InProcessEngine(host);
+            }
+            catch (IOException) when (attempt < 5)
+            {
+                await Task.Delay(100 * attempt, cancellationToken);
+            }
+        }
     }
 
     public ValueTask DisposeAsync() => _host.DisposeAsync();

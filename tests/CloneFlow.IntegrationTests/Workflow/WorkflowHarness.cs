@@ -126,7 +126,8 @@ internal sealed class WorkflowHarness : IAsyncDisposable
         var tokens = new ApprovalTokenService(keys, TimeProvider.System);
         var links = new ApprovalLinks(tokens, new Uri("http://127.0.0.1:7071/"));
         var converter = new CountingDataConverter();
-        var durable = await DurableTaskTestHost.StartAsync(
+        // The test host picks its gRPC port without reserving it; parallel test classes can collide.
+        var durable = await StartWithRetryAsync(() => DurableTaskTestHost.StartAsync(
             registry => registry.AddCloneFlowTasks(),
             new DurableTaskTestHostOptions
             {
@@ -138,7 +139,7 @@ internal sealed class WorkflowHarness : IAsyncDisposable
                     services.AddSingleton(links);
                     services.Configure<Microsoft.DurableTask.Worker.DurableTaskWorkerOptions>(o => o.DataConverter = converter);
                 },
-            });
+            }));
         var ledgerContainer = new BlobContainerClient(azurite.ConnectionString, "cloneflow-approvals");
         await ledgerContainer.CreateIfNotExistsAsync();
         return new WorkflowHarness(sim, azurite, durable, clients, notifier, artifacts, configuration)
@@ -147,6 +148,21 @@ internal sealed class WorkflowHarness : IAsyncDisposable
             Tokens = tokens,
             Recorder = new ApprovalDecisionRecorder(tokens, new BlobApprovalTokenLedger(ledgerContainer), TimeProvider.System),
         };
+    }
+
+    private static async Task<DurableTaskTestHost> StartWithRetryAsync(Func<Task<DurableTaskTestHost>> start)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await start();
+            }
+            catch (IOException) when (attempt < 5)
+            {
+                await Task.Delay(100 * attempt);
+            }
+        }
     }
 
     public async Task<string> StartRunAsync(bool dryRun = false)
