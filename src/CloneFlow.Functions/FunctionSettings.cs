@@ -33,5 +33,8 @@ public sealed class FunctionSettings(Func<string, string?> read)
     /// <summary><c>CLONEFLOW_MAIL_SENDER</c>: the mailbox approval e-mail comes from; no e-mail when unset.</summary>
     public string? MailSender => Value("CLONEFLOW_MAIL_SENDER");
 
+    /// <summary><c>CLONEFLOW_REQUIRE_SIGNED_IN</c>: behind Easy Auth, starting and canceling runs needs a signed-in principal.</summary>
+    public bool RequireSignedIn => string.Equals(Value("CLONEFLOW_REQUIRE_SIGNED_IN"), "true", StringComparison.OrdinalIgnoreCase);
+
     private string? Value(string name) => read(name) is { Length: > 0 } value ? value : null;
 }

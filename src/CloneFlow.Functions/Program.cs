@@ -9,6 +9,7 @@ using CloneFlow.Core.Notifications;
 using CloneFlow.Core.Runtime;
 using CloneFlow.Core.Secrets;
 using CloneFlow.Functions;
+using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -20,7 +21,11 @@ var builder = FunctionsApplication.CreateBuilder(args);
 // in CloneFlow.Core serve this host and the local host alike.
 builder.ConfigureFunctionsWebApplication();
 
+// Telemetry to Application Insights (Entra auth through APPLICATIONINSIGHTS_AUTHENTICATION_STRING).
+builder.Services.AddApplicationInsightsTelemetryWorkerService().ConfigureFunctionsApplicationInsights();
+
 var settings = new FunctionSettings(Environment.GetEnvironmentVariable);
+builder.Services.AddSingleton(settings);
 var credential = new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = settings.ClientId });
 builder.Services.AddSingleton(_ => ConfigurationLoader.LoadFileAsync(settings.ConfigurationPath).GetAwaiter().GetResult());
 builder.Services.AddSingleton<ISecretProvider>(_ => settings.KeyVaultUri is { } vault

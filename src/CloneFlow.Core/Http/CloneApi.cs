@@ -16,7 +16,11 @@ public sealed record StartCloneRequest(string? Target, bool DryRun = false);
 /// The HTTP API both hosts serve (<c>/api/clones</c>): start, inspect, cancel and report. Errors are
 /// RFC 7807 problem+json naming what is wrong; targets come only from configuration.
 /// </summary>
-public sealed class CloneApi(CloneRuns runs, RunArtifactStore artifacts, CloneFlowConfiguration configuration)
+/// <param name="runs">Run control over the host's Durable client.</param>
+/// <param name="artifacts">The run artifacts.</param>
+/// <param name="configuration">The configuration (targets).</param>
+/// <param name="requireSignedIn">Behind Easy Auth: refuse calls without a signed-in principal (App Service sets the header and strips it from clients).</param>
+public sealed class CloneApi(CloneRuns runs, RunArtifactStore artifacts, CloneFlowConfiguration configuration, bool requireSignedIn = false)
 {
     private const int MaxBodyBytes = 16 * 1024;
 
@@ -24,6 +28,11 @@ public sealed class CloneApi(CloneRuns runs, RunArtifactStore artifacts, CloneFl
     public async Task<IResult> StartAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (Unauthenticated(request) is { } refused)
+        {
+            return refused;
+        }
+
         if (request.ContentLength > MaxBodyBytes)
         {
             return Problem(StatusCodes.Status413PayloadTooLarge, "Request too large", $"A clone request is a small JSON object (at most {MaxBodyBytes} bytes).");
@@ -84,6 +93,11 @@ public sealed class CloneApi(CloneRuns runs, RunArtifactStore artifacts, CloneFl
     public async Task<IResult> CancelAsync(string runId, HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (Unauthenticated(request) is { } refused)
+        {
+            return refused;
+        }
+
         if (await runs.GetAsync(runId, cancellationToken) is not { } run)
         {
             return Problem(StatusCodes.Status404NotFound, "Unknown run", $"No run '{runId}'.");
@@ -120,6 +134,11 @@ public sealed class CloneApi(CloneRuns runs, RunArtifactStore artifacts, CloneFl
         var stream = await artifacts.OpenReadAsync(runId, name, cancellationToken);
         return Results.Stream(stream, html ? "text/html; charset=utf-8" : "application/json");
     }
+
+    private IResult? Unauthenticated(HttpRequest request) =>
+        requireSignedIn && string.IsNullOrWhiteSpace(request.Headers["X-MS-CLIENT-PRINCIPAL-NAME"].FirstOrDefault())
+            ? Problem(StatusCodes.Status401Unauthorized, "Sign-in required", "This CloneFlow requires a signed-in user (Easy Auth) to start or cancel runs.")
+            : null;
 
     /// <summary>Who asks: the Easy Auth principal when the host sits behind it, else "api".</summary>
     private static string Requester(HttpRequest request) =>

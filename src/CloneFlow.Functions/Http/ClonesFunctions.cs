@@ -12,7 +12,7 @@ namespace CloneFlow.Functions.Http;
 /// The clone API as HTTP triggers, binding Core's <see cref="CloneApi"/>. Function-level keys protect
 /// them; behind Easy Auth the signed-in principal becomes the requester.
 /// </summary>
-public sealed class ClonesFunctions(CloneFlowConfiguration configuration, RunArtifactStore artifacts)
+public sealed class ClonesFunctions(CloneFlowConfiguration configuration, RunArtifactStore artifacts, FunctionSettings settings)
 {
     [Function("StartClone")]
     public Task<IResult> Start(
@@ -45,5 +45,5 @@ public sealed class ClonesFunctions(CloneFlowConfiguration configuration, RunArt
         CancellationToken cancellationToken) =>
         Api(client).ReportAsync(id, request, cancellationToken);
 
-    private CloneApi Api(DurableTaskClient client) => new(new CloneRuns(client, configuration), artifacts, configuration);
+    private CloneApi Api(DurableTaskClient client) => new(new CloneRuns(client, configuration), artifacts, configuration, settings.RequireSignedIn);
 }

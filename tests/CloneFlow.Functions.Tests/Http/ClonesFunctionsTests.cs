@@ -87,8 +87,29 @@ public class ClonesFunctionsTests
         client.Verify(c => c.RaiseEventAsync(It.IsAny<string>(), It.IsAny<string>(), It.IsAny<object>(), It.IsAny<CancellationToken>()), Times.Never);
     }
 
-    private static ClonesFunctions Functions() =>
-        new(Configuration, new RunArtifactStore(new BlobContainerClient(new Uri("http://127.0.0.1:1/devstoreaccount1/cloneflow-runs"))));
+    [Fact]
+    public async Task With_Easy_Auth_required_a_call_without_a_signed_in_principal_is_401_and_starts_nothing()
+    {
+        var client = Client(active: []);
+        var functions = Functions(requireSignedIn: true);
+
+        var anonymous = await InvokeAsync(c => functions.Start(c.Request, client.Object, CancellationToken.None), """{"target":"test"}""");
+        var signedIn = await InvokeAsync(
+            c =>
+            {
+                c.Request.Headers["X-MS-CLIENT-PRINCIPAL-NAME"] = "lead@acme.example";
+                return functions.Start(c.Request, client.Object, CancellationToken.None);
+            },
+            """{"target":"test"}""");
+
+        Assert.Equal(401, anonymous.Status);
+        Assert.Equal(202, signedIn.Status);
+        client.Verify(c => c.ScheduleNewOrchestrationInstanceAsync(
+            It.IsAny<TaskName>(), It.Is<object>(o => ((CloneRunInput)o).RequestedBy == "lead@acme.example"), It.IsAny<StartOrchestrationOptions>(), It.IsAny<CancellationToken>()), Times.Once);
+    }
+
+    private static ClonesFunctions Functions(bool requireSignedIn = false) =>
+        new(Configuration, new RunArtifactStore(new BlobContainerClient(new Uri("http://127.0.0.1:1/devstoreaccount1/cloneflow-runs"))), new FunctionSettings(name => name == "CLONEFLOW_REQUIRE_SIGNED_IN" && requireSignedIn ? "true" : null));
 
     private static Mock<DurableTaskClient> Client(string[] active)
     {
