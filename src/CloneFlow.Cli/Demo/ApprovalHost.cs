@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -29,8 +28,7 @@ internal sealed class ApprovalHost : IAsyncDisposable
         builder.WebHost.UseKestrel().UseUrls($"http://127.0.0.1:{port}");
         var app = builder.Build();
         var host = new ApprovalHost(app);
-        app.MapGet("/api/approvals/{token}", async (string token, HttpContext context, CancellationToken ct) => await (await host._pages.Task)().ShowAsync(token, context, ct));
-        app.MapPost("/api/approvals/{token}", async (string token, HttpContext context, CancellationToken ct) => await (await host._pages.Task)().DecideAsync(token, context, ct)).DisableAntiforgery();
+        app.MapApprovalPages(async () => (await host._pages.Task)());
         await app.StartAsync(cancellationToken);
         host.BaseUrl = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/");
         return host;

@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -30,9 +29,7 @@ internal sealed class ApprovalServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
         var app = builder.Build();
-        ApprovalPages Pages() => new(new CloneRuns(harness.Client, harness.Configuration), harness.Tokens, harness.Recorder, harness.Artifacts);
-        app.MapGet("/api/approvals/{token}", (string token, HttpContext context, CancellationToken ct) => Pages().ShowAsync(token, context, ct));
-        app.MapPost("/api/approvals/{token}", (string token, HttpContext context, CancellationToken ct) => Pages().DecideAsync(token, context, ct)).DisableAntiforgery();
+        app.MapApprovalPages(() => Task.FromResult(new ApprovalPages(new CloneRuns(harness.Client, harness.Configuration), harness.Tokens, harness.Recorder, harness.Artifacts)));
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new ApprovalServer(app, new Uri(address + "/"));
