@@ -76,6 +76,18 @@ public class ClonesFunctionsTests
     }
 
     [Fact]
+    public async Task An_oversized_body_answers_413_without_reading_it()
+    {
+        var client = Client(active: []);
+        var functions = Functions();
+
+        var response = await InvokeAsync(c => functions.Start(c.Request, client.Object, CancellationToken.None), $"{{\"target\":\"test\",\"pad\":\"{new string('x', 20_000)}\"}}");
+
+        Assert.Equal(413, response.Status);
+        Assert.Equal("application/problem+json", response.ContentType);
+    }
+
+    [Fact]
     public async Task Cancelling_an_unknown_run_answers_404()
     {
         var client = Client(active: []);
