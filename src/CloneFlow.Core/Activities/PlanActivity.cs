@@ -60,6 +60,7 @@ public sealed class PlanActivity(RunServices services) : CloneFlowActivity<RunRe
             extra.Add(new PlannedTable(table.Table, table.Query, await target.CountAsync(table.Table, Raw(table.Query), cancellationToken)));
         }
 
+        var kept = Kept(planned);
         var plan = new RunPlan
         {
             RunId = input.RunId,
@@ -67,8 +68,8 @@ public sealed class PlanActivity(RunServices services) : CloneFlowActivity<RunRe
             Source = settings.Source,
             TargetInstance = settings.Instance,
             CreatedAt = services.Time.GetUtcNow(),
-            LocalSets = Ordered(planned.Where(s => s.Updates > 0 || IsBatchParent(s, planned)).ToList()),
-            EmptySets = planned.Where(s => s.Updates == 0 && !IsBatchParent(s, planned)).ToList(),
+            LocalSets = Ordered(planned.Where(kept.Contains).ToList()),
+            EmptySets = planned.Where(s => !kept.Contains(s)).ToList(),
             RemoteSets = remote,
             ActivePlugins = plugins,
             ScopedApps = devApps,
@@ -79,9 +80,20 @@ public sealed class PlanActivity(RunServices services) : CloneFlowActivity<RunRe
         return new PlanSummary(plan.LocalSets.Count, plan.EmptySets.Count, plan.RemoteSets.Count, plan.Updates, plan.ActivePlugins.Count, plan.ScopedApps.Count, plan.ExtraTables.Count, plan.TablesMissingOnSource.Count);
     }
 
-    /// <summary>A batch parent is kept even without updates of its own: without it the batch falls apart.</summary>
-    internal static bool IsBatchParent(PlannedSet set, List<PlannedSet> planned) =>
-        planned.Any(child => child.Parent == set.SysId && (child.Updates > 0 || IsBatchParent(child, planned)));
+    /// <summary>Sets with updates, and their batch ancestors even without updates of their own (without them a batch falls apart).</summary>
+    internal static HashSet<PlannedSet> Kept(List<PlannedSet> planned)
+    {
+        var byId = planned.ToDictionary(s => s.SysId, StringComparer.Ordinal);
+        var kept = new HashSet<PlannedSet>();
+        foreach (var set in planned.Where(s => s.Updates > 0))
+        {
+            for (var current = set; current is not null && kept.Add(current); current = byId.GetValueOrDefault(current.Parent))
+            {
+            }
+        }
+
+        return kept;
+    }
 
     /// <summary>Parents before their children, otherwise in creation order: the order commits must follow.</summary>
     internal static List<PlannedSet> Ordered(List<PlannedSet> sets)

@@ -36,17 +36,12 @@ internal sealed partial class CloneRun
         const int maxAttempts = 20;
         for (var attempt = 1; ; attempt++)
         {
-            var started = Now;
-            SetStatus(_status with { Phase = phase, Message = message, Done = 0, Total = 0 });
             try
             {
-                var result = await body();
-                _timeline.Add(new PhaseRecord(phase, started, Now, "ok"));
-                return result;
+                return await PhaseAsync(phase, message, body);
             }
             catch (TaskFailedException ex)
             {
-                _timeline.Add(new PhaseRecord(phase, started, Now, "failed"));
                 var error = ex.FailureDetails.ErrorMessage;
                 await NotifyAsync(NotificationKind.CloneFailed, Run.ApproversFor("failure"), $"'{message}' failed after the clone: {error}", [new("Step", phase)]);
                 var decision = await AskAsync("failure", $"'{message}' failed: {error}. Retry, skip it (give a reason), or abort (the exports stay for a manual restore)?", [new("Step", phase)], allowCancel: false);

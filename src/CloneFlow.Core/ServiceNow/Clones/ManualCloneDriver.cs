@@ -5,24 +5,22 @@ namespace CloneFlow.Core.ServiceNow.Clones;
 /// Clone Admin Console and gives CloneFlow the request number; CloneFlow then watches that record
 /// (reading it needs only read access). Always works.
 /// </summary>
-public sealed class ManualCloneDriver : ICloneDriver
+public sealed class ManualCloneDriver : CloneDriverBase
 {
-    private readonly CloneRecords _records;
-
     /// <summary>Creates the driver for the source instance's client.</summary>
     public ManualCloneDriver(ServiceNowClient source, CloneTableOptions? table = null)
+        : base(source, table)
     {
-        _records = new CloneRecords(source, table ?? new CloneTableOptions());
     }
 
     /// <inheritdoc />
-    public string Kind => "manual";
+    public override string Kind => "manual";
 
     /// <inheritdoc />
-    public async Task<CloneRequestOutcome> RequestCloneAsync(CloneRequestSpec spec, CancellationToken cancellationToken)
+    public override async Task<CloneRequestOutcome> RequestCloneAsync(CloneRequestSpec spec, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        if (await _records.OpenForTargetAsync(spec.TargetInstance, cancellationToken) is { } open)
+        if (await Records.OpenForTargetAsync(spec.TargetInstance, cancellationToken) is { } open)
         {
             // A person may already have requested it; the workflow asks them to confirm the number.
             return new CloneRequestOutcome(CloneRequestKind.TargetBusy, open, $"{spec.TargetInstance} already has an open clone request {open.Number} ({open.RawState}).");
@@ -33,21 +31,13 @@ public sealed class ManualCloneDriver : ICloneDriver
         return new CloneRequestOutcome(
             CloneRequestKind.NeedsPerson,
             null,
-            $"Request a clone of {spec.SourceInstance} over {spec.TargetInstance} with {profile}, {when}, in the Clone Admin Console on {_records.Source.Endpoint.Host}; then give CloneFlow the request number.");
+            $"Request a clone of {spec.SourceInstance} over {spec.TargetInstance} with {profile}, {when}, in the Clone Admin Console on {Records.Source.Endpoint.Host}; then give CloneFlow the request number.");
     }
 
     /// <inheritdoc />
-    public Task<CloneStatus?> GetStatusAsync(string number, CancellationToken cancellationToken) =>
-        _records.ByNumberAsync(number, cancellationToken);
-
-    /// <inheritdoc />
-    public Task<CloneStatus?> FindOpenRequestAsync(string targetInstance, CancellationToken cancellationToken) =>
-        _records.OpenForTargetAsync(targetInstance, cancellationToken);
-
-    /// <inheritdoc />
-    public async Task<CloneCancelOutcome> CancelAsync(string number, CancellationToken cancellationToken)
+    public override async Task<CloneCancelOutcome> CancelAsync(string number, CancellationToken cancellationToken)
     {
-        var status = await _records.ByNumberAsync(number, cancellationToken);
+        var status = await Records.ByNumberAsync(number, cancellationToken);
         return new CloneCancelOutcome(
             status?.State == CloneState.Canceled,
             status,

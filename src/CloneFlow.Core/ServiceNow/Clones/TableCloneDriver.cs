@@ -8,30 +8,28 @@ namespace CloneFlow.Core.ServiceNow.Clones;
 /// the Table API (needs <c>clone_admin</c>). The record's sys_id derives from the run id, so a retried
 /// request finds the record it made instead of creating a second clone.
 /// </summary>
-public sealed class TableCloneDriver : ICloneDriver
+public sealed class TableCloneDriver : CloneDriverBase
 {
-    private readonly CloneRecords _records;
-
     /// <summary>Creates the driver for the source instance's client.</summary>
     public TableCloneDriver(ServiceNowClient source, CloneTableOptions? table = null)
+        : base(source, table)
     {
-        _records = new CloneRecords(source, table ?? new CloneTableOptions());
     }
 
     /// <inheritdoc />
-    public string Kind => "table";
+    public override string Kind => "table";
 
     /// <inheritdoc />
-    public async Task<CloneRequestOutcome> RequestCloneAsync(CloneRequestSpec spec, CancellationToken cancellationToken)
+    public override async Task<CloneRequestOutcome> RequestCloneAsync(CloneRequestSpec spec, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(spec);
         var sysId = CloneRecords.RequestSysId(spec.RunId);
-        if (await _records.BySysIdAsync(sysId, cancellationToken) is { } ours)
+        if (await Records.BySysIdAsync(sysId, cancellationToken) is { } ours)
         {
             return new CloneRequestOutcome(CloneRequestKind.AlreadyRequested, ours, null);
         }
 
-        if (await _records.OpenForTargetAsync(spec.TargetInstance, cancellationToken) is { } other)
+        if (await Records.OpenForTargetAsync(spec.TargetInstance, cancellationToken) is { } other)
         {
             return new CloneRequestOutcome(
                 CloneRequestKind.TargetBusy,
@@ -39,7 +37,7 @@ public sealed class TableCloneDriver : ICloneDriver
                 $"{spec.TargetInstance} already has an open clone request {other.Number} ({other.RawState}); CloneFlow will not request another.");
         }
 
-        var table = _records.Table;
+        var table = Records.Table;
         var values = new Dictionary<string, string?>(StringComparer.Ordinal)
         {
             ["sys_id"] = sysId,
@@ -54,7 +52,7 @@ public sealed class TableCloneDriver : ICloneDriver
 
         try
         {
-            var outcome = await _records.Source.EnsureInsertedAsync(table.Table, [values], useBatchApi: false, cancellationToken);
+            var outcome = await Records.Source.EnsureInsertedAsync(table.Table, [values], useBatchApi: false, cancellationToken);
             if (outcome[0].Status == Batch.InsertStatus.Failed)
             {
                 return new CloneRequestOutcome(CloneRequestKind.Refused, null, outcome[0].Error);
@@ -65,26 +63,18 @@ public sealed class TableCloneDriver : ICloneDriver
             return new CloneRequestOutcome(CloneRequestKind.Refused, null, ex.Message);
         }
 
-        var created = await _records.BySysIdAsync(sysId, cancellationToken)
+        var created = await Records.BySysIdAsync(sysId, cancellationToken)
             ?? throw new ServiceNowException(null, $"the clone request {sysId} was inserted but cannot be read back", null, null, $"GET {table.Table}/{sysId}");
         return new CloneRequestOutcome(CloneRequestKind.Created, created, null);
     }
 
     /// <inheritdoc />
-    public Task<CloneStatus?> GetStatusAsync(string number, CancellationToken cancellationToken) =>
-        _records.ByNumberAsync(number, cancellationToken);
-
-    /// <inheritdoc />
-    public Task<CloneStatus?> FindOpenRequestAsync(string targetInstance, CancellationToken cancellationToken) =>
-        _records.OpenForTargetAsync(targetInstance, cancellationToken);
-
-    /// <inheritdoc />
-    public async Task<CloneCancelOutcome> CancelAsync(string number, CancellationToken cancellationToken)
+    public override async Task<CloneCancelOutcome> CancelAsync(string number, CancellationToken cancellationToken)
     {
-        var status = await _records.ByNumberAsync(number, cancellationToken);
+        var status = await Records.ByNumberAsync(number, cancellationToken);
         if (status is null)
         {
-            return new CloneCancelOutcome(false, null, $"no clone request {number} on {_records.Source.Endpoint.Host}");
+            return new CloneCancelOutcome(false, null, $"no clone request {number} on {Records.Source.Endpoint.Host}");
         }
 
         if (status.State == CloneState.Canceled)
@@ -99,15 +89,15 @@ public sealed class TableCloneDriver : ICloneDriver
 
         try
         {
-            var table = _records.Table;
-            await _records.Source.UpdateAsync(table.Table, status.SysId, new Dictionary<string, string?> { [table.CancelField] = table.CancelValue }, cancellationToken);
+            var table = Records.Table;
+            await Records.Source.UpdateAsync(table.Table, status.SysId, new Dictionary<string, string?> { [table.CancelField] = table.CancelValue }, cancellationToken);
         }
         catch (ServiceNowException ex) when (ex.Status is HttpStatusCode.BadRequest or HttpStatusCode.Forbidden or HttpStatusCode.Conflict)
         {
-            return new CloneCancelOutcome(false, await _records.ByNumberAsync(number, cancellationToken), ex.ServiceMessage);
+            return new CloneCancelOutcome(false, await Records.ByNumberAsync(number, cancellationToken), ex.ServiceMessage);
         }
 
-        var after = await _records.ByNumberAsync(number, cancellationToken);
+        var after = await Records.ByNumberAsync(number, cancellationToken);
         return new CloneCancelOutcome(after?.State == CloneState.Canceled, after, after?.State == CloneState.Canceled ? null : $"clone {number} is {after?.RawState} after the cancel request");
     }
 }
