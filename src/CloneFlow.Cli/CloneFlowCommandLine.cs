@@ -1,4 +1,5 @@
 using System.CommandLine;
+using CloneFlow.Cli.Commands;
 using CloneFlow.Cli.Demo;
 using CloneFlow.Cli.Simulator;
 using CloneFlow.Cli.UpdateSets;
@@ -13,6 +14,13 @@ public static class CloneFlowCommandLine
     {
         var root = new RootCommand("CloneFlow: keeps ServiceNow in-flight work (update sets, plugins, apps) safe across instance clones.");
         root.Add(DemoCommand.Create(console));
+        root.Add(InitCommand.Create(console));
+        root.Add(PreflightCommand.Create(console));
+        root.Add(ServeCommand.Create(console));
+        root.Add(RunCommand.Create(console));
+        root.Add(StatusCommand.Create(console));
+        root.Add(ApproveCommand.Create(console));
+        root.Add(CancelCommand.Create(console));
         root.Add(UpdateSetCommand.Create(console));
         root.Add(SimulatorCliCommand.Create(console));
         return root;
@@ -37,7 +45,9 @@ public static class CloneFlowCommandLine
 
         try
         {
-            var configuration = new InvocationConfiguration { Output = console.Out, Error = console.Error };
+            // Program.cs turns Ctrl+C and SIGTERM into the cancellation token; System.CommandLine's own
+            // handler would race it (and throws when a signal arrives as the invocation ends).
+            var configuration = new InvocationConfiguration { Output = console.Out, Error = console.Error, ProcessTerminationTimeout = null };
             return await parsed.InvokeAsync(configuration, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

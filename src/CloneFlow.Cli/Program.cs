@@ -8,4 +8,11 @@ Console.CancelKeyPress += (_, e) =>
     cancellation.Cancel();
 };
 
+// SIGTERM (docker stop, systemd, kill) stops a command as cleanly as Ctrl+C.
+using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+{
+    context.Cancel = true;
+    cancellation.Cancel();
+});
+
 return await CloneFlowCommandLine.RunAsync(args, CliConsole.FromProcess(), cancellation.Token);

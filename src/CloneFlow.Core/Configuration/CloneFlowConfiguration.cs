@@ -15,6 +15,43 @@ public sealed record CloneFlowConfiguration
 
     /// <summary>How runs behave.</summary>
     public PolicyConfiguration Policies { get; init; } = new();
+
+    /// <summary>The local host's settings (<c>cloneflow serve</c>); the Functions app reads app settings instead.</summary>
+    public LocalHostConfiguration Host { get; init; } = new();
+}
+
+/// <summary>
+/// Where <c>cloneflow serve</c> listens and keeps its state, and where it finds its secrets. Every
+/// secret is named here and read from the secret provider (environment or Key Vault), never inline.
+/// </summary>
+public sealed record LocalHostConfiguration
+{
+    /// <summary>Where the HTTP API and approval pages listen; loopback unless deliberately changed.</summary>
+    public Uri Listen { get; init; } = new("http://127.0.0.1:7071/");
+
+    /// <summary>The base URL approval links point at (e.g. a reverse proxy in front of the host); <see cref="Listen"/> when null.</summary>
+    public Uri? PublicUrl { get; init; }
+
+    /// <summary>The secret holding the storage connection string for the durable state and the artifacts; Azurite when null.</summary>
+    public string? StorageConnectionSecret { get; init; }
+
+    /// <summary>The task hub: queues, tables and leases of this host's runs (3-45 letters and digits, starting with a letter).</summary>
+    public string TaskHub { get; init; } = "cloneflow";
+
+    /// <summary>Secrets come from this Key Vault (signed in with Azure.Identity's default credential); from <c>CLONEFLOW_SECRET_*</c> environment variables when null.</summary>
+    public Uri? KeyVaultUri { get; init; }
+
+    /// <summary>The secret holding the approval signing key (base64 of at least 32 random bytes).</summary>
+    public string ApprovalKeySecret { get; init; } = "cloneflow-approval-key";
+
+    /// <summary>The secret holding a Teams Workflows webhook URL; no Teams messages when null.</summary>
+    public string? TeamsWebhookSecret { get; init; }
+
+    /// <summary>The mailbox approval e-mail is sent from through Microsoft Graph; no e-mail when null.</summary>
+    public string? MailSender { get; init; }
+
+    /// <summary>Print each approval link as <c>APPROVAL &lt;gate&gt; &lt;url&gt;</c> on the console (a host run by the approver themselves).</summary>
+    public bool PrintApprovalLinks { get; init; }
 }
 
 /// <summary>One ServiceNow instance.</summary>

@@ -30,6 +30,7 @@ public static partial class ConfigurationValidator
         }
 
         ValidatePolicies("policies", configuration.Policies, errors);
+        ValidateHost("host", configuration.Host, errors);
         return errors;
     }
 
@@ -199,6 +200,35 @@ public static partial class ConfigurationValidator
         }
     }
 
+    private static void ValidateHost(string key, LocalHostConfiguration host, List<ConfigurationError> errors)
+    {
+        if (!host.Listen.IsAbsoluteUri || host.Listen.Scheme != Uri.UriSchemeHttp || host.Listen.AbsolutePath != "/")
+        {
+            errors.Add(new($"{key}.listen", $"'{host.Listen}' is not an http://host:port/ address (put TLS in a reverse proxy and name it in publicUrl)"));
+        }
+
+        if (host.PublicUrl is { } publicUrl && (!publicUrl.IsAbsoluteUri || (publicUrl.Scheme != Uri.UriSchemeHttps && !publicUrl.IsLoopback)))
+        {
+            errors.Add(new($"{key}.publicUrl", $"'{publicUrl}' must be an https:// URL (approval links carry bearer tokens), or a loopback address"));
+        }
+
+        if (!TaskHub().IsMatch(host.TaskHub))
+        {
+            errors.Add(new($"{key}.taskHub", $"'{host.TaskHub}' is not 3-45 letters and digits starting with a letter"));
+        }
+
+        if (host.KeyVaultUri is { } vault && (!vault.IsAbsoluteUri || vault.Scheme != Uri.UriSchemeHttps))
+        {
+            errors.Add(new($"{key}.keyVaultUri", $"'{vault}' is not an https:// vault URI"));
+        }
+
+        Require($"{key}.approvalKeySecret", host.ApprovalKeySecret, "the name of the secret holding the approval signing key", errors);
+        if (host.MailSender is { } sender && !Email().IsMatch(sender))
+        {
+            errors.Add(new($"{key}.mailSender", $"'{sender}' is not an e-mail address"));
+        }
+    }
+
     private static void Require(string key, string? value, string what, List<ConfigurationError> errors)
     {
         if (string.IsNullOrWhiteSpace(value))
@@ -212,6 +242,9 @@ public static partial class ConfigurationValidator
 
     [GeneratedRegex("^[a-z0-9_]{1,80}$")]
     private static partial Regex TableName();
+
+    [GeneratedRegex("^[A-Za-z][A-Za-z0-9]{2,44}$")]
+    private static partial Regex TaskHub();
 
     [GeneratedRegex("^[^@\\s]+@[^@\\s]+$")]
     private static partial Regex Email();

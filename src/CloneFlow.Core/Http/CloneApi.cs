@@ -69,6 +69,23 @@ public sealed class CloneApi(CloneRuns runs, RunArtifactStore artifacts, CloneFl
         return Results.Accepted(location, new { runId = started.RunId, statusUrl = location });
     }
 
+    /// <summary><c>GET /api/clones</c>: the newest runs of the last 90 days (at most 50), newest first, with their phase.</summary>
+    public async Task<IResult> ListAsync(CancellationToken cancellationToken)
+    {
+        var recent = await runs.ListAsync(50, TimeSpan.FromDays(90), cancellationToken);
+        return Results.Ok(new
+        {
+            runs = recent.Select(r => new
+            {
+                runId = r.InstanceId,
+                runtimeStatus = r.RuntimeStatus.ToString(),
+                createdAt = r.CreatedAt,
+                lastUpdatedAt = r.LastUpdatedAt,
+                phase = r.SerializedCustomStatus is { Length: > 0 } json ? JsonSerializer.Deserialize<RunStatus>(json, JsonSerializerOptions.Web)?.Phase : null,
+            }),
+        });
+    }
+
     /// <summary><c>GET /api/clones/{id}</c>: phase, progress, approvals, clone request and artifacts.</summary>
     public async Task<IResult> GetAsync(string runId, CancellationToken cancellationToken)
     {

@@ -55,6 +55,28 @@ public sealed class CloneRuns(DurableTaskClient client, CloneFlowConfiguration c
         return null;
     }
 
+    /// <summary>The newest runs (at most <paramref name="count"/>, newest first) created in the last <paramref name="within"/>.</summary>
+    public async Task<IReadOnlyList<OrchestrationMetadata>> ListAsync(int count, TimeSpan within, CancellationToken cancellationToken)
+    {
+        var query = new OrchestrationQuery { CreatedFrom = _time.GetUtcNow() - within, PageSize = 100 };
+        var runs = new List<OrchestrationMetadata>();
+        await foreach (var instance in client.GetAllInstancesAsync(query).WithCancellation(cancellationToken))
+        {
+            if (instance.Name == nameof(CloneOrchestration))
+            {
+                runs.Add(instance);
+            }
+
+            // The store answers in its own order; keep a bounded window and sort it.
+            if (runs.Count >= count * 4)
+            {
+                runs = [.. runs.OrderByDescending(r => r.CreatedAt).Take(count)];
+            }
+        }
+
+        return [.. runs.OrderByDescending(r => r.CreatedAt).Take(count)];
+    }
+
     /// <summary>The run's custom status, or null for an unknown run.</summary>
     public async Task<(OrchestrationMetadata Instance, RunStatus? Status)?> GetAsync(string runId, CancellationToken cancellationToken)
     {

@@ -21,6 +21,13 @@ public sealed class ClonesFunctions(CloneFlowConfiguration configuration, RunArt
         CancellationToken cancellationToken) =>
         Api(client).StartAsync(request, cancellationToken);
 
+    [Function("ListClones")]
+    public Task<IResult> List(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "clones")] HttpRequest request,
+        [DurableClient] DurableTaskClient client,
+        CancellationToken cancellationToken) =>
+        Api(client).ListAsync(cancellationToken);
+
     [Function("GetClone")]
     public Task<IResult> Get(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "clones/{id}")] HttpRequest request,

@@ -1,0 +1,129 @@
+using Azure.Identity;
+using CloneFlow.Core.Approvals;
+using CloneFlow.Core.Configuration;
+using CloneFlow.Core.Notifications;
+using CloneFlow.Core.Secrets;
+using CloneFlow.Emulators;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Console;
+
+namespace CloneFlow.Cli.Hosting;
+
+/// <summary>
+/// A <see cref="LocalHost"/> built from a configuration file: its secrets, its storage (the named
+/// connection string, or Azurite), its signing key and its notification channels.
+/// </summary>
+internal sealed class ConfiguredHost : IAsyncDisposable
+{
+    private readonly AzuriteHost? _azurite;
+    private readonly ILoggerFactory _logs;
+    private readonly HttpClient _notifications;
+
+    private ConfiguredHost(LocalHost host, AzuriteHost? azurite, ILoggerFactory logs, HttpClient notifications)
+    {
+        Host = host;
+        _azurite = azurite;
+        _logs = logs;
+        _notifications = notifications;
+    }
+
+    public LocalHost Host { get; }
+
+    /// <summary>Starts the host the configuration describes, writing approval lines (when configured) to <paramref name="output"/> and logs to <paramref name="log"/>.</summary>
+    public static async Task<ConfiguredHost> StartAsync(CloneFlowConfiguration configuration, TextWriter output, TextWriter log, Uri? listen, CancellationToken cancellationToken)
+    {
+        var settings = configuration.Host;
+        var secrets = HostSecrets.For(settings);
+        var keys = await ApprovalSigningKeys.FromSecretsAsync(
+            secrets,
+            new ApprovalSigningKeyOptions { CurrentKeyId = "k1", KeySecretNames = new Dictionary<string, string> { ["k1"] = settings.ApprovalKeySecret } },
+            cancellationToken);
+
+        AzuriteHost? azurite = null;
+        string storage;
+        if (settings.StorageConnectionSecret is { } storageSecret)
+        {
+            storage = await secrets.GetSecretAsync(storageSecret, cancellationToken);
+        }
+        else
+        {
+            azurite = await AzuriteHost.StartAsync(new AzuriteOptions { Log = log }, cancellationToken);
+            storage = azurite.ConnectionString;
+            if (azurite.ProcessId is not null)
+            {
+                await log.WriteLineAsync($"cloneflow: storage is a private Azurite whose data goes with this process; name host.storageConnectionSecret (or set {AzuriteHost.StorageEnvironmentVariable}) for runs that outlive it.");
+            }
+        }
+
+        var logs = LoggerFactory.Create(logging => logging
+            .AddSimpleConsole(console =>
+            {
+                console.SingleLine = true;
+                console.TimestampFormat = "HH:mm:ss ";
+            })
+            .AddFilter("CloneFlow", LogLevel.Information)
+            .AddFilter("Microsoft", LogLevel.Warning)
+            .AddFilter("DurableTask", LogLevel.Warning)
+            .AddFilter("System", LogLevel.Warning)
+            .SetMinimumLevel(LogLevel.Warning)
+            .Services.Configure<ConsoleLoggerOptions>(console => console.LogToStandardErrorThreshold = LogLevel.Trace));
+        var http = new HttpClient();
+        try
+        {
+            var notifier = Notifier(configuration, secrets, output, logs, http);
+            var host = await LocalHost.StartAsync(
+                new LocalHostOptions { Configuration = configuration, StorageConnectionString = storage, Secrets = secrets, SigningKeys = keys, Notifier = notifier, Logs = logs, Listen = listen },
+                cancellationToken);
+            return new ConfiguredHost(host, azurite, logs, http);
+        }
+        catch
+        {
+            http.Dispose();
+            logs.Dispose();
+            if (azurite is not null)
+            {
+                await azurite.DisposeAsync();
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Whether some channel delivers approval links to approvers.</summary>
+    public static bool DeliversApprovalLinks(LocalHostConfiguration settings) =>
+        settings.PrintApprovalLinks || settings.TeamsWebhookSecret is not null || settings.MailSender is not null;
+
+    public async ValueTask DisposeAsync()
+    {
+        await Host.DisposeAsync();
+        _notifications.Dispose();
+        _logs.Dispose();
+        if (_azurite is not null)
+        {
+            await _azurite.DisposeAsync();
+        }
+    }
+
+    private static CompositeNotifier Notifier(CloneFlowConfiguration configuration, ISecretProvider secrets, TextWriter output, ILoggerFactory logs, HttpClient http)
+    {
+        var settings = configuration.Host;
+        var channels = new List<INotifier> { new LoggingNotifier(logs.CreateLogger<LoggingNotifier>()) };
+        if (settings.PrintApprovalLinks)
+        {
+            channels.Add(new ConsoleApprovalNotifier(output));
+        }
+
+        if (settings.TeamsWebhookSecret is { } webhook)
+        {
+            channels.Add(new TeamsWorkflowNotifier(http, secrets, new TeamsWorkflowOptions { WebhookSecretName = webhook }, logs.CreateLogger<TeamsWorkflowNotifier>()));
+        }
+
+        if (settings.MailSender is { } sender)
+        {
+            channels.Add(new GraphMailNotifier(http, new DefaultAzureCredential(), new GraphMailOptions { Sender = sender }, logs.CreateLogger<GraphMailNotifier>()));
+        }
+
+        return new CompositeNotifier(channels, logs.CreateLogger<CompositeNotifier>());
+    }
+}
