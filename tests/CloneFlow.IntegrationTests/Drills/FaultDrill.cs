@@ -19,7 +19,9 @@ internal sealed record DrillReport(FaultSchedule Schedule, string Outcome, TimeS
     {
         var text = new StringBuilder()
             .AppendLine(CultureInfo.InvariantCulture, $"Fault drill {Summary}")
-            .AppendLine(CultureInfo.InvariantCulture, $"Replay: CLONEFLOW_SOAK_FIRST_SEED={Schedule.Seed} CLONEFLOW_SOAK_DRILLS=1 dotnet test tests/CloneFlow.IntegrationTests --filter \"FullyQualifiedName~FaultDrillSoak\"")
+            .AppendLine(Schedule.Seed >= 0
+                ? $"Replay: CLONEFLOW_SOAK_FIRST_SEED={Schedule.Seed} CLONEFLOW_SOAK_DRILLS=1 dotnet test tests/CloneFlow.IntegrationTests --filter \"FullyQualifiedName~FaultDrillSoak\""
+                : "Replay: a hand-written schedule; rerun its test.")
             .AppendLine(CultureInfo.InvariantCulture, $"Schedule {Schedule}")
             .AppendLine("Invariant violations:");
         foreach (var problem in Problems)
@@ -48,9 +50,10 @@ internal static class FaultDrill
     private const int MaxFailureGates = 3;
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(3);
 
-    public static async Task<DrillReport> RunAsync(int seed)
+    public static Task<DrillReport> RunAsync(int seed) => RunAsync(FaultSchedule.Generate(seed));
+
+    public static async Task<DrillReport> RunAsync(FaultSchedule schedule)
     {
-        var schedule = FaultSchedule.Generate(seed);
         var watch = Stopwatch.StartNew();
         var problems = new List<string>();
         await using var harness = await WorkflowHarness.StartAsync();
