@@ -22,19 +22,29 @@ public sealed class AzuriteHost : IAsyncDisposable
     private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
     private const int StartAttempts = 3;
 
-    private readonly Process? _process;
     private readonly string? _location;
     private readonly EventHandler? _onProcessExit;
+    private readonly ProcessStartInfo? _start;
+    private readonly BoundedLog _output = new();
+    private readonly int[] _ports = [];
+    private Process? _process;
 
-    private AzuriteHost(string connectionString, Process? process, string? location)
+    private AzuriteHost(string connectionString, ProcessStartInfo? start, string? location, int[] ports)
     {
         ConnectionString = connectionString;
-        _process = process;
+        _start = start;
         _location = location;
-        if (process is not null)
+        _ports = ports;
+        if (start is not null)
         {
             // A test run that dies without disposing must not leave Azurite behind.
-            _onProcessExit = (_, _) => Kill(process);
+            _onProcessExit = (_, _) =>
+            {
+                if (_process is { } process)
+                {
+                    Kill(process);
+                }
+            };
             AppDomain.CurrentDomain.ProcessExit += _onProcessExit;
         }
     }
@@ -51,7 +61,7 @@ public sealed class AzuriteHost : IAsyncDisposable
         options ??= new AzuriteOptions();
         if (options.HonourStorageEnvironmentVariable && Environment.GetEnvironmentVariable(StorageEnvironmentVariable) is { Length: > 0 } external)
         {
-            return new AzuriteHost(external, process: null, location: null);
+            return new AzuriteHost(external, start: null, location: null, ports: []);
         }
 
         var root = options.RepositoryRoot ?? NodeTools.FindRepositoryRoot();
@@ -61,7 +71,7 @@ public sealed class AzuriteHost : IAsyncDisposable
         {
             try
             {
-                return await StartProcessAsync(executable, options, cancellationToken);
+                return await StartNewAsync(executable, options, cancellationToken);
             }
             catch (AzuriteStartException ex) when (attempt < StartAttempts)
             {
@@ -74,7 +84,7 @@ public sealed class AzuriteHost : IAsyncDisposable
         throw last ?? new AzuriteStartException("Azurite did not start.");
     }
 
-    private static async Task<AzuriteHost> StartProcessAsync(string executable, AzuriteOptions options, CancellationToken cancellationToken)
+    private static async Task<AzuriteHost> StartNewAsync(string executable, AzuriteOptions options, CancellationToken cancellationToken)
     {
         var (blob, queue, table) = FreePorts.Three();
         var location = Directory.CreateTempSubdirectory("cloneflow-azurite-").FullName;
@@ -97,35 +107,16 @@ public sealed class AzuriteHost : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
 
-        var output = new BoundedLog();
-        Process process;
-        try
-        {
-            process = Process.Start(start) ?? throw new AzuriteStartException($"could not start {executable}");
-        }
-        catch (System.ComponentModel.Win32Exception ex)
-        {
-            Directory.Delete(location, recursive: true);
-            throw new InvalidOperationException(
-                $"Could not run {executable}: {ex.Message}. Azurite needs Node.js 20 or later on PATH; or set {StorageEnvironmentVariable} to a storage connection string.",
-                ex);
-        }
-
-        process.OutputDataReceived += (_, e) => output.Add(e.Data);
-        process.ErrorDataReceived += (_, e) => output.Add(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-
         var connectionString =
             $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};"
             + $"BlobEndpoint=http://127.0.0.1:{blob}/{AccountName};"
             + $"QueueEndpoint=http://127.0.0.1:{queue}/{AccountName};"
             + $"TableEndpoint=http://127.0.0.1:{table}/{AccountName};";
-        var host = new AzuriteHost(connectionString, process, location);
+        var host = new AzuriteHost(connectionString, start, location, [blob, queue, table]);
         try
         {
-            await WaitUntilAnsweringAsync(process, [blob, queue, table], options.StartTimeout, output, cancellationToken);
-            options.Log?.WriteLine($"Azurite pid {process.Id} on 127.0.0.1:{blob}/{queue}/{table}, data in {location}");
+            await host.StartProcessAsync(options.StartTimeout, cancellationToken);
+            options.Log?.WriteLine($"Azurite pid {host.ProcessId} on 127.0.0.1:{blob}/{queue}/{table}, data in {location}");
             return host;
         }
         catch
@@ -133,6 +124,92 @@ public sealed class AzuriteHost : IAsyncDisposable
             await host.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Stops Azurite the way a service restart does (SIGTERM, so it saves its metadata; killed if it
+    /// lingers), keeps it down for <paramref name="downtime"/>, and starts it again on the same ports
+    /// and data folder: the connection string stays valid and every stored blob is still there.
+    /// </summary>
+    public async Task RestartAsync(TimeSpan downtime = default, TimeSpan? startTimeout = null, CancellationToken cancellationToken = default)
+    {
+        if (_start is null)
+        {
+            throw new InvalidOperationException($"Storage from {StorageEnvironmentVariable} is not an Azurite this host started; it cannot be restarted.");
+        }
+
+        if (_process is { } running)
+        {
+            await StopGracefullyAsync(running, cancellationToken);
+            running.Dispose();
+            _process = null;
+        }
+
+        if (downtime > TimeSpan.Zero)
+        {
+            await Task.Delay(downtime, cancellationToken);
+        }
+
+        await StartProcessAsync(startTimeout ?? TimeSpan.FromSeconds(60), cancellationToken);
+    }
+
+    private async Task StartProcessAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        Process process;
+        try
+        {
+            process = Process.Start(_start!) ?? throw new AzuriteStartException($"could not start {_start!.FileName}");
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            throw new InvalidOperationException(
+                $"Could not run {_start!.FileName}: {ex.Message}. Azurite needs Node.js 20 or later on PATH; or set {StorageEnvironmentVariable} to a storage connection string.",
+                ex);
+        }
+
+        _process = process;
+        process.OutputDataReceived += (_, e) => _output.Add(e.Data);
+        process.ErrorDataReceived += (_, e) => _output.Add(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await WaitUntilAnsweringAsync(process, _ports, timeout, _output, cancellationToken);
+    }
+
+    /// <summary>SIGTERM (Azurite saves its metadata store on the way out), then a kill after a grace period.</summary>
+    private static async Task StopGracefullyAsync(Process process, CancellationToken cancellationToken)
+    {
+        if (process.HasExited)
+        {
+            return;
+        }
+
+        if (!OperatingSystem.IsWindows())
+        {
+            try
+            {
+                using var signal = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) }, UseShellExecute = false });
+                if (signal is not null)
+                {
+                    await signal.WaitForExitAsync(cancellationToken);
+                }
+
+                using var grace = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                grace.CancelAfter(TimeSpan.FromSeconds(10));
+                await process.WaitForExitAsync(grace.Token);
+                return;
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Did not stop in time: killed below.
+            }
+            catch (System.ComponentModel.Win32Exception)
+            {
+                // No kill(1) on PATH: killed below.
+            }
+        }
+
+        Kill(process);
+        await process.WaitForExitAsync(cancellationToken);
     }
 
     private static async Task WaitUntilAnsweringAsync(Process process, int[] ports, TimeSpan timeout, BoundedLog output, CancellationToken cancellationToken)
@@ -185,12 +262,17 @@ public sealed class AzuriteHost : IAsyncDisposable
     /// <summary>Stops Azurite by its pid and deletes its data folder.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (_process is not null)
+        if (_onProcessExit is not null)
         {
             AppDomain.CurrentDomain.ProcessExit -= _onProcessExit;
-            Kill(_process);
-            await _process.WaitForExitAsync();
-            _process.Dispose();
+        }
+
+        if (_process is { } process)
+        {
+            _process = null;
+            Kill(process);
+            await process.WaitForExitAsync();
+            process.Dispose();
         }
 
         if (_location is not null && Directory.Exists(_location))

@@ -300,6 +300,28 @@ public sealed class SimulatedInstance
         }
     }
 
+    /// <summary>
+    /// Makes every API call answer 503 with Retry-After for <paramref name="duration"/> of real time, or
+    /// until <see cref="EndOutage"/> when null (an instance down for maintenance, not a clone restart).
+    /// </summary>
+    public void BeginOutage(TimeSpan? duration = null)
+    {
+        var until = duration is { } d ? DateTimeOffset.UtcNow + d : DateTimeOffset.MaxValue;
+        lock (Random)
+        {
+            Faults = Faults with { UnavailableUntil = until };
+        }
+    }
+
+    /// <summary>Ends an outage begun with <see cref="BeginOutage"/>; the other faults stay as they are.</summary>
+    public void EndOutage()
+    {
+        lock (Random)
+        {
+            Faults = Faults with { UnavailableUntil = null };
+        }
+    }
+
     /// <summary>Drops every row and recreates the platform baseline (admin user, plugins, properties).</summary>
     public void Reset()
     {

@@ -59,6 +59,34 @@ public class AzuriteHostTests
     }
 
     [Fact]
+    public async Task A_restart_keeps_the_ports_and_every_blob_written_just_before_it_and_refuses_calls_while_down()
+    {
+        await using var azurite = await AzuriteHost.StartAsync(new AzuriteOptions { HonourStorageEnvironmentVariable = false });
+        var connectionString = azurite.ConnectionString;
+        var pid = azurite.ProcessId!.Value;
+        var container = new BlobContainerClient(connectionString, "runs");
+        await container.CreateIfNotExistsAsync();
+        var blob = container.GetBlobClient("run-1/exports/a.xml");
+        await blob.UploadAsync(BinaryData.FromString("<unload/>"));
+        await blob.SetMetadataAsync(new Dictionary<string, string> { ["cloneflow_sha256"] = "abc" });
+
+        var restart = azurite.RestartAsync(downtime: TimeSpan.FromSeconds(1));
+        await Task.Delay(300);
+        // While it is down, a client with no retries sees the connection refused.
+        var impatient = new BlobContainerClient(connectionString, "runs", new BlobClientOptions { Retry = { MaxRetries = 0, NetworkTimeout = TimeSpan.FromSeconds(2) } });
+        await Assert.ThrowsAnyAsync<Exception>(() => impatient.GetBlobClient("run-1/exports/a.xml").GetPropertiesAsync());
+        await restart;
+
+        Assert.Equal(connectionString, azurite.ConnectionString);
+        Assert.NotEqual(pid, azurite.ProcessId);
+        Assert.Throws<ArgumentException>(() => Process.GetProcessById(pid));
+        var properties = await blob.GetPropertiesAsync();
+        Assert.Equal("abc", properties.Value.Metadata["cloneflow_sha256"]);
+        Assert.Equal("<unload/>", (await blob.DownloadContentAsync()).Value.Content.ToString());
+        await container.GetBlobClient("run-1/exports/b.xml").UploadAsync(BinaryData.FromString("after"));
+    }
+
+    [Fact]
     public async Task Two_hosts_run_side_by_side_and_dispose_stops_the_process_and_removes_its_data()
     {
         var first = await AzuriteHost.StartAsync(new AzuriteOptions { HonourStorageEnvironmentVariable = false });

@@ -90,13 +90,22 @@ public sealed partial class RunArtifactStore
     public Task<ArtifactInfo> WriteJsonAsync<T>(string runId, string relativeName, T value, CancellationToken cancellationToken = default) =>
         WriteAsync(runId, relativeName, "application/json", (stream, token) => JsonSerializer.SerializeAsync(stream, value, ArtifactJson.Options, token), cancellationToken);
 
-    /// <summary>Reads a JSON artifact, or default when it does not exist.</summary>
+    /// <summary>
+    /// Reads a JSON artifact, or default when it does not exist. An empty blob counts as not written:
+    /// it is what a streamed write leaves when it is cut off (the blob is created empty when the write
+    /// opens and filled only when it completes), e.g. by storage restarting; the next write replaces it.
+    /// </summary>
     public async Task<T?> ReadJsonAsync<T>(string runId, string relativeName, CancellationToken cancellationToken = default)
     {
         var blob = _container.GetBlobClient(BlobName(runId, relativeName));
         try
         {
             await using var stream = await blob.OpenReadAsync(cancellationToken: cancellationToken);
+            if (stream.Length == 0)
+            {
+                return default;
+            }
+
             return await JsonSerializer.DeserializeAsync<T>(stream, ArtifactJson.Options, cancellationToken);
         }
         catch (RequestFailedException ex) when (ex.Status == (int)HttpStatusCode.NotFound)

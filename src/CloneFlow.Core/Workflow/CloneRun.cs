@@ -395,8 +395,7 @@ internal sealed partial class CloneRun
         for (var start = 0; start < chunks.Count; start += Parallelism)
         {
             ThrowIfCanceledBeforeClone();
-            var wave = chunks.Skip(start).Take(Parallelism).Select(c => CallAsync<ExportChunkResult>(nameof(ExportActivity), c)).ToList();
-            foreach (var result in await Task.WhenAll(wave))
+            foreach (var result in await ExportWaveAsync(chunks.Skip(start).Take(Parallelism).ToList()))
             {
                 verified += result.Verified;
                 failed += result.Failed;
@@ -414,6 +413,55 @@ internal sealed partial class CloneRun
         }
 
         return new ExportChunkResult(verified, failed, failures.Take(5).ToList());
+    }
+
+    /// <summary>
+    /// Exports chunks in parallel. A chunk whose activity failed through all its retries (the target or
+    /// Blob storage unreachable for longer than the retries last, e.g. an outage or an open circuit) is
+    /// not the end of the run: nothing has been cloned, so a person decides whether to retry the failed
+    /// chunks (items verified earlier are kept, not exported again) or abort. Items that were read but
+    /// could not be verified are results, not failures, and still stop the run before any clone.
+    /// </summary>
+    private async Task<List<ExportChunkResult>> ExportWaveAsync(List<ExportChunk> wave)
+    {
+        const int maxRounds = 10;
+        var results = new List<ExportChunkResult>();
+        var pending = wave;
+        for (var round = 1; ; round++)
+        {
+            var calls = pending.Select(c => (Chunk: c, Call: CallAsync<ExportChunkResult>(nameof(ExportActivity), c))).ToList();
+            try
+            {
+                await Task.WhenAll(calls.Select(c => c.Call));
+            }
+            catch (TaskFailedException)
+            {
+                // Each call's outcome is read below.
+            }
+
+            results.AddRange(calls.Where(c => c.Call.IsCompletedSuccessfully).Select(c => c.Call.Result));
+            var failedCalls = calls.Where(c => !c.Call.IsCompletedSuccessfully).ToList();
+            if (failedCalls.Count == 0)
+            {
+                return results;
+            }
+
+            var error = failedCalls.Select(c => c.Call.Exception?.InnerException).OfType<TaskFailedException>().FirstOrDefault()?.FailureDetails.ErrorMessage ?? "the export failed";
+            var what = string.Join(", ", failedCalls.Select(c => $"{c.Chunk.Kind} {c.Chunk.Start + 1}-{c.Chunk.Start + c.Chunk.Count}"));
+            if (round == maxRounds)
+            {
+                throw new RunStopped(RunOutcome.Failed, $"No clone was requested: exporting {what} still failed after {maxRounds} rounds ({error}). The verified exports are kept.");
+            }
+
+            await NotifyAsync(NotificationKind.CloneFailed, Run.ApproversFor("failure"), $"Exporting {what} failed before the clone: {error}", [new("Step", "export")]);
+            var decision = await AskAsync("failure", $"Exporting {what} failed: {error}. No clone has been requested. Retry those exports (for example once the instance answers again), or abort?", [new("Step", "export")]);
+            if (!decision.Approved || decision.Choice("action") == "abort")
+            {
+                throw new RunStopped(RunOutcome.Failed, $"Stopped by {decision.By} after exporting {what} failed ({error}). No clone was requested; the target is unchanged and the verified exports are kept.");
+            }
+
+            pending = failedCalls.Select(c => c.Chunk).ToList();
+        }
     }
 
     private List<ExportChunk> Chunks(ExportKind kind, int count, int size) =>

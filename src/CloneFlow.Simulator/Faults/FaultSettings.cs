@@ -20,6 +20,21 @@ public sealed record FaultSettings
 
     /// <summary>Answer the next N calls with 500 whatever the rate (deterministic tests).</summary>
     public int FailNextCalls { get; init; }
+
+    /// <summary>Fraction (0..1) of calls answered 429 (a throttling storm) with <see cref="RetryAfterSeconds"/>.</summary>
+    public double ThrottleRate { get; init; }
+
+    /// <summary>
+    /// Real time until which every call is answered 503 with <see cref="RetryAfterSeconds"/> (an outage);
+    /// <see cref="DateTimeOffset.MaxValue"/> keeps the instance down until the faults are replaced. Null for none.
+    /// </summary>
+    public DateTimeOffset? UnavailableUntil { get; init; }
+
+    /// <summary>The Retry-After (real seconds) sent with injected 429 and outage 503 answers.</summary>
+    public int RetryAfterSeconds { get; init; } = 1;
+
+    /// <summary>True while the outage window is open at real time <paramref name="now"/>.</summary>
+    public bool IsUnavailable(DateTimeOffset now) => UnavailableUntil is { } until && now < until;
 }
 
 /// <summary>Clone faults on a source instance: the clone goes to Hold or Error when it enters the named phase.</summary>

@@ -27,6 +27,8 @@ internal sealed class ControlApi(SimulatedInstance instance)
                 ("GET", ["faults"]) => Json.Serialize(200, instance.Faults),
                 ("PUT", ["faults"]) => SetFaults(request.Body),
                 ("PUT", ["clone-faults"]) => SetCloneFaults(request.Body),
+                ("POST", ["outage"]) => BeginOutage(request.Body),
+                ("DELETE", ["outage"]) => EndOutage(),
                 ("PUT", ["rate-limit"]) => SetRateLimit(request.Body),
                 ("PUT", ["settings"]) => SetSettings(request.Body),
                 ("POST", ["clones", var number, "resume"]) => instance.ResumeClone(number)
@@ -105,6 +107,19 @@ internal sealed class ControlApi(SimulatedInstance instance)
     private SimResponse SetFaults(byte[] body)
     {
         instance.Faults = Read<FaultSettings>(body) ?? new FaultSettings();
+        return Json.Serialize(200, instance.Faults);
+    }
+
+    private SimResponse BeginOutage(byte[] body)
+    {
+        var seconds = Read<AdvanceBody>(body)?.Seconds;
+        instance.BeginOutage(seconds is { } s ? TimeSpan.FromSeconds(s) : null);
+        return Json.Serialize(200, instance.Faults);
+    }
+
+    private SimResponse EndOutage()
+    {
+        instance.EndOutage();
         return Json.Serialize(200, instance.Faults);
     }
 

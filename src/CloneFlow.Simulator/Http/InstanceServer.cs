@@ -41,7 +41,7 @@ internal sealed class InstanceServer(SimulatedInstance instance)
         }
         else
         {
-            var (drop, slow, fail) = Roll();
+            var (drop, slow, fail, throttle) = Roll();
             if (drop)
             {
                 context.Abort();
@@ -56,10 +56,21 @@ internal sealed class InstanceServer(SimulatedInstance instance)
             }
 
             var now = instance.Clock.UtcNow;
-            if (instance.RestartingUntil is { } until)
+            var retryAfter = Math.Max(1, faults.RetryAfterSeconds).ToString(CultureInfo.InvariantCulture);
+            if (faults.IsUnavailable(DateTimeOffset.UtcNow))
+            {
+                response = Json.Error(503, "Service Unavailable", $"Injected outage: instance {instance.Name} is unavailable; retry later.")
+                    .With("Retry-After", retryAfter);
+            }
+            else if (instance.RestartingUntil is { } until)
             {
                 response = Json.Error(503, "Service Unavailable", $"Instance {instance.Name} is restarting after a clone; retry later.")
                     .With("Retry-After", instance.World.RetryAfterSeconds(until - now).ToString(CultureInfo.InvariantCulture));
+            }
+            else if (throttle)
+            {
+                response = Json.Error(429, "Rate limit exceeded", "Injected fault: too many requests; retry after the Retry-After delay.")
+                    .With("Retry-After", retryAfter);
             }
             else if (fail)
             {
@@ -75,7 +86,7 @@ internal sealed class InstanceServer(SimulatedInstance instance)
     }
 
     /// <summary>Decides the faults of one call from the instance's seeded random source.</summary>
-    private (bool Drop, bool Slow, bool Fail) Roll()
+    private (bool Drop, bool Slow, bool Fail, bool Throttle) Roll()
     {
         lock (instance.Random)
         {
@@ -83,13 +94,14 @@ internal sealed class InstanceServer(SimulatedInstance instance)
             var drop = faults.DropConnectionRate > 0 && instance.Random.NextDouble() < faults.DropConnectionRate;
             var slow = faults.SlowResponseRate > 0 && instance.Random.NextDouble() < faults.SlowResponseRate;
             var fail = faults.ErrorRate > 0 && instance.Random.NextDouble() < faults.ErrorRate;
+            var throttle = faults.ThrottleRate > 0 && instance.Random.NextDouble() < faults.ThrottleRate;
             if (faults.FailNextCalls > 0)
             {
                 instance.Faults = faults with { FailNextCalls = faults.FailNextCalls - 1 };
                 fail = true;
             }
 
-            return (drop, slow, fail);
+            return (drop, slow, fail, throttle);
         }
     }
 

@@ -48,6 +48,9 @@ internal sealed class WorkflowHarness : IAsyncDisposable
 
     public SimulatorHost Simulator { get; }
 
+    /// <summary>The Azurite the artifacts live on (the drills restart it).</summary>
+    public AzuriteHost Azurite => _azurite;
+
     public DurableTaskClient Client => _durable.Client;
 
     public RecordingNotifier Notifier { get; }
