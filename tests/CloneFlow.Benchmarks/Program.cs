@@ -20,6 +20,8 @@ if (args.Length == 0 || args[0] != "updateset-stream")
         return 2;
     }
 
+    // The durable test host logs every gRPC call at Information to the console otherwise.
+    Environment.SetEnvironmentVariable("Logging__LogLevel__Default", "Warning");
     return await Suite.RunAsync(options, Console.Out, CancellationToken.None);
 }
 

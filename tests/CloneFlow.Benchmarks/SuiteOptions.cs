@@ -12,7 +12,7 @@ internal sealed record SuiteOptions
     public int Concurrency { get; init; } = 8;
 
     /// <summary>Payload characters per seeded update; about 5 KB per exported update with the other fields and escaping.</summary>
-    public int PayloadBytes { get; init; } = 4096;
+    public int PayloadBytes { get; init; } = 3300;
 
     /// <summary>Latency of the history-size runs (history does not depend on latency; low keeps them short).</summary>
     public int HistoryLatencyMs { get; init; } = 10;

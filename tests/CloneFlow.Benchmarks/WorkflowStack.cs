@@ -99,6 +99,7 @@ internal sealed class WorkflowStack : IAsyncDisposable
                 registry => registry.AddCloneFlowTasks(),
                 new DurableTaskTestHostOptions
                 {
+                    LoggerFactory = Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance,
                     ConfigureServices = services =>
                     {
                         services.AddSingleton(new RunServices(configuration, clients, artifacts));
