@@ -143,7 +143,7 @@ internal static class Suite
         var single = inserts.FirstOrDefault(i => i.Mode.StartsWith("Table", StringComparison.Ordinal));
         var batch = inserts.FirstOrDefault(i => i.Mode.StartsWith("Batch", StringComparison.Ordinal));
         var sets = history.Where(h => h.Series == "sets").OrderBy(h => h.Sets).ToList();
-        var updates = history.Where(h => h.Sets == 50).OrderBy(h => h.Updates).ToList();
+        var updates = UpdatesSeries(history);
         return new Dictionary<string, double?>(StringComparer.Ordinal)
         {
             ["exportVsLimit"] = largest?.VsLimit,
@@ -161,6 +161,13 @@ internal static class Suite
             ["historyGrowthWithSets"] = sets.Count < 2 ? null : Math.Round((double)sets[^1].HistoryBytes / sets[0].HistoryBytes, 3),
             ["quick"] = options.Quick ? 1 : 0,
         };
+    }
+
+    /// <summary>The runs with a fixed number of sets and growing updates (the sets series' run of that size included).</summary>
+    private static List<HistoryRow> UpdatesSeries(List<HistoryRow> history)
+    {
+        var sets = history.FirstOrDefault(h => h.Series == "updates")?.Sets;
+        return history.Where(h => h.Sets == sets).OrderBy(h => h.Updates).ToList();
     }
 
     private static List<Aim> Aims(SuiteOptions options, Dictionary<string, double?> summary, List<ExportRow> exports, List<HistoryRow> history)
@@ -184,7 +191,7 @@ internal static class Suite
 
         if (summary["historyGrowthWithUpdates"] is { } withUpdates && summary["historyBytesPerSet"] is { } perSet)
         {
-            var updates = history.Where(h => h.Sets == 50).OrderBy(h => h.Updates).ToList();
+            var updates = UpdatesSeries(history);
             var factor = (double)updates[^1].Updates / updates[0].Updates;
             aims.Add(new Aim(
                 "history grows with sets, not updates (history ratio over the updates series)",
