@@ -2,11 +2,27 @@ using System.Globalization;
 using System.Text.Json;
 using CloneFlow.Benchmarks;
 
-// Usage: dotnet run --project tests/CloneFlow.Benchmarks -c Release -- updateset-stream [--size-mb 500] [--updates 200000] [--json FILE] [--dir DIR]
+// Usage:
+//   dotnet run --project tests/CloneFlow.Benchmarks -c Release -- [all] [--quick] [--latency-ms 100] [--concurrency 8] [--json FILE]
+//   dotnet run --project tests/CloneFlow.Benchmarks -c Release -- updateset-stream [--size-mb 500] [--updates 200000] [--json FILE] [--dir DIR]
+if (args.Length > 0 && args[0] == "simulator-child")
+{
+    return await SimulatorProcess.RunChildAsync(args[1]);
+}
+
 if (args.Length == 0 || args[0] != "updateset-stream")
 {
-    Console.Error.WriteLine("usage: CloneFlow.Benchmarks updateset-stream [--size-mb N] [--updates N] [--json FILE] [--dir DIR]");
-    return 2;
+    var options = SuiteOptions.Parse(args, Console.Error);
+    if (options is null)
+    {
+        Console.Error.WriteLine("usage: CloneFlow.Benchmarks [all] [--quick] [--latency-ms N] [--concurrency N] [--payload-bytes N] [--history-latency-ms N] [--only export,insert,e2e,history] [--json FILE]");
+        Console.Error.WriteLine("       CloneFlow.Benchmarks updateset-stream [--size-mb N] [--updates N] [--json FILE] [--dir DIR]");
+        return 2;
+    }
+
+    // The durable test host logs every gRPC call at Information to the console otherwise.
+    Environment.SetEnvironmentVariable("Logging__LogLevel__Default", "Warning");
+    return await Suite.RunAsync(options, Console.Out, CancellationToken.None);
 }
 
 var sizeMb = 500L;

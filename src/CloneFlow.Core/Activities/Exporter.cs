@@ -7,12 +7,15 @@ using CloneFlow.Core.ServiceNow.UpdateSets;
 namespace CloneFlow.Core.Activities;
 
 /// <summary>
-/// Writes one export to Blob storage as it is read from ServiceNow (page by page, never whole) and
-/// verifies it by reading it back: its SHA-256, and a record count equal to what ServiceNow reported.
+/// Writes one export to Blob storage as it is read from ServiceNow (page by page, never whole; a
+/// large one reads several sys_id ranges at once) and verifies it by reading it back: its SHA-256, and a record count equal to what ServiceNow reported.
 /// </summary>
 internal sealed class Exporter(RunArtifactStore artifacts, TimeProvider time)
 {
     private const int UpdatePageSize = 100;
+
+    /// <summary>sys_id ranges one export reads at once (the client's concurrency limit still caps the calls in flight).</summary>
+    private const int MaxPartitions = 8;
 
     /// <summary>Exports a local set as the remote set it becomes on re-import, keeping batch links inside the run.</summary>
     public async Task<ExportItem> LocalSetAsync(string runId, int index, PlannedSet set, IReadOnlyDictionary<string, PlannedSet> planned, ServiceNowClient target, CancellationToken cancellationToken)
@@ -91,9 +94,15 @@ internal sealed class Exporter(RunArtifactStore artifacts, TimeProvider time)
                 await writer.WriteAsync(header, token);
             }
 
-            await foreach (var row in target.GetRecordsAsync(table, query, pageSize: UpdatePageSize, cancellationToken: token))
+            // A large export reads several sys_id ranges at once (rows then follow in arrival order, not
+            // sys_id order); one page's worth or less is read as before, in one range.
+            var partitions = (int)Math.Clamp((expected + UpdatePageSize - 1) / UpdatePageSize, 1, MaxPartitions);
+            await foreach (var page in target.GetRecordPagesAsync(table, query, partitions, pageSize: UpdatePageSize, cancellationToken: token))
             {
-                await writer.WriteAsync(convert(row), token);
+                foreach (var row in page)
+                {
+                    await writer.WriteAsync(convert(row), token);
+                }
             }
 
             await writer.CompleteAsync(token);

@@ -80,6 +80,99 @@ public sealed class ServiceNowClient : IDisposable
         int? pageSize = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        await foreach (var page in GetPagesAsync(table, query, fields, pageSize, cancellationToken))
+        {
+            foreach (var row in page)
+            {
+                yield return row;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Streams every row of <paramref name="table"/> matching <paramref name="query"/> page by page,
+    /// reading up to <paramref name="partitions"/> disjoint sys_id ranges at once (each with keyset
+    /// paging, as <see cref="GetRecordsAsync"/>), so a large read keeps several requests in flight
+    /// within the concurrency limit. Pages come in the order they arrive, not in sys_id order; the
+    /// ranges cover every possible sys_id, so no row is skipped or repeated. At most one page per
+    /// range is held while the caller is busy with another.
+    /// </summary>
+    public async IAsyncEnumerable<IReadOnlyList<ServiceNowRecord>> GetRecordPagesAsync(
+        string table,
+        TableQuery? query,
+        int partitions,
+        IReadOnlyList<string>? fields = null,
+        int? pageSize = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        TableNames.Check(table);
+        query ??= TableQuery.All;
+        var ranges = SysIdRanges(query, partitions);
+        if (ranges.Count == 1)
+        {
+            await foreach (var page in GetPagesAsync(table, query, fields, pageSize, cancellationToken))
+            {
+                yield return page;
+            }
+
+            yield break;
+        }
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var pages = System.Threading.Channels.Channel.CreateBounded<List<ServiceNowRecord>>(new System.Threading.Channels.BoundedChannelOptions(1) { SingleReader = true });
+        var readers = Task.WhenAll(ranges.Select(range => Task.Run(
+            async () =>
+            {
+                await foreach (var page in GetPagesAsync(table, range, fields, pageSize, stop.Token))
+                {
+                    await pages.Writer.WriteAsync(page, stop.Token);
+                }
+            },
+            stop.Token)));
+        var completion = readers.ContinueWith(done => pages.Writer.TryComplete(done.Exception?.InnerException), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        try
+        {
+            await foreach (var page in pages.Reader.ReadAllAsync(cancellationToken))
+            {
+                yield return page;
+            }
+        }
+        finally
+        {
+            // The caller stopped early or failed: stop the other readers and let them finish.
+            await stop.CancelAsync();
+            await completion;
+        }
+    }
+
+    /// <summary>The query split into disjoint sys_id ranges on the first (hex) character; open-ended at both ends so every id falls in one.</summary>
+    private static List<TableQuery> SysIdRanges(TableQuery query, int partitions)
+    {
+        const string hex = "0123456789abcdef";
+        partitions = Math.Clamp(partitions, 1, hex.Length);
+        if (partitions == 1)
+        {
+            return [query];
+        }
+
+        var bounds = Enumerable.Range(1, partitions - 1).Select(i => hex[i * hex.Length / partitions].ToString()).ToList();
+        var ranges = new List<TableQuery> { query.AndLessThan("sys_id", bounds[0]) };
+        for (var i = 1; i < bounds.Count; i++)
+        {
+            ranges.Add(query.AndGreaterOrEqual("sys_id", bounds[i - 1]).AndLessThan("sys_id", bounds[i]));
+        }
+
+        ranges.Add(query.AndGreaterOrEqual("sys_id", bounds[^1]));
+        return ranges;
+    }
+
+    private async IAsyncEnumerable<List<ServiceNowRecord>> GetPagesAsync(
+        string table,
+        TableQuery? query,
+        IReadOnlyList<string>? fields,
+        int? pageSize,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         TableNames.Check(table);
         query ??= TableQuery.All;
         if (query.HasOrdering)
@@ -100,9 +193,9 @@ public sealed class ServiceNowClient : IDisposable
                 ("sysparm_display_value", "false"),
                 ("sysparm_fields", FieldList(fields)));
             var rows = await GetPageAsync(path, $"GET {table}", cancellationToken);
-            foreach (var row in rows)
+            if (rows.Count > 0)
             {
-                yield return row;
+                yield return rows;
             }
 
             if (rows.Count < limit)
@@ -171,7 +264,8 @@ public sealed class ServiceNowClient : IDisposable
     /// Inserts rows that each carry their sys_id, exactly once however often it is called: rows already
     /// present are left alone, rows whose insert had an uncertain outcome are looked up again before
     /// a retry. Through the Batch API (one call per <see cref="ServiceNowClientOptions.BatchSize"/> rows)
-    /// or one Table API call per row.
+    /// or one Table API call per row; chunks of that size are inserted in parallel within the
+    /// concurrency limit, and the outcomes come back in the order of <paramref name="rows"/>.
     /// </summary>
     public async Task<IReadOnlyList<InsertOutcome>> EnsureInsertedAsync(
         string table,
@@ -181,13 +275,15 @@ public sealed class ServiceNowClient : IDisposable
     {
         TableNames.Check(table);
         ArgumentNullException.ThrowIfNull(rows);
-        var outcomes = new List<InsertOutcome>(rows.Count);
-        foreach (var chunk in rows.Chunk(_options.BatchSize))
-        {
-            outcomes.AddRange(await EnsureChunkInsertedAsync(table, chunk, useBatchApi, cancellationToken));
-        }
-
-        return outcomes;
+        // Chunks go in parallel (the pipeline's concurrency limit still caps the calls in flight): one
+        // chunk at a time would leave the instance's other API slots idle behind each lookup and insert.
+        var chunks = rows.Chunk(_options.BatchSize).ToList();
+        var results = new List<InsertOutcome>[chunks.Count];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, chunks.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = _options.MaxConcurrentRequests, CancellationToken = cancellationToken },
+            async (index, token) => results[index] = await EnsureChunkInsertedAsync(table, chunks[index], useBatchApi, token));
+        return results.SelectMany(r => r).ToList();
     }
 
     /// <summary>Starts a preview of a loaded remote update set (the batch base for a batch).</summary>

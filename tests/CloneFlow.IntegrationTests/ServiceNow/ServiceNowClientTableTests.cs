@@ -26,6 +26,31 @@ public class ServiceNowClientTableTests
         Assert.All(rows, r => Assert.Equal(["sys_id", "name"], r.Values.Keys.Order(StringComparer.Ordinal).Reverse()));
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(5)]
+    [InlineData(16)]
+    public async Task Reading_sys_id_ranges_at_once_returns_every_matching_row_exactly_once(int partitions)
+    {
+        await using var estate = await SimulatedEstate.StartAsync();
+        var client = estate.Client("test");
+        var query = TableQuery.All.AndNotEmpty("update_set");
+        var expected = estate["test"].GetRecords("sys_update_xml", query.Encoded).Select(r => r["sys_id"]).Order(StringComparer.Ordinal).ToList();
+
+        var rows = new List<string>();
+        var pages = 0;
+        await foreach (var page in client.GetRecordPagesAsync("sys_update_xml", query, partitions, ["sys_id"], pageSize: 3))
+        {
+            Assert.InRange(page.Count, 1, 3);
+            rows.AddRange(page.Select(r => r.SysId));
+            pages++;
+        }
+
+        Assert.True(expected.Count > 14, "the estate should need several pages");
+        Assert.True(pages >= expected.Count / 3);
+        Assert.Equal(expected, rows.Order(StringComparer.Ordinal));
+    }
+
     [Fact]
     public async Task Queries_filter_on_the_instance_and_count_matches()
     {

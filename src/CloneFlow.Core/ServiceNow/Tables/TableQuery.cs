@@ -75,6 +75,12 @@ public sealed partial class TableQuery
     /// <summary>Adds <c>^field&gt;value</c> (string or number order, as ServiceNow compares the field).</summary>
     public TableQuery AndGreaterThan(string field, string value) => Add("^", field, ">", Value(value));
 
+    /// <summary>Adds <c>^field&gt;=value</c> (string or number order, as ServiceNow compares the field).</summary>
+    public TableQuery AndGreaterOrEqual(string field, string value) => Add("^", field, ">=", Value(value));
+
+    /// <summary>Adds <c>^field&lt;value</c> (string or number order, as ServiceNow compares the field).</summary>
+    public TableQuery AndLessThan(string field, string value) => Add("^", field, "<", Value(value));
+
     /// <summary>Adds <c>^ORfield=value</c>: true when the previous condition or this one is.</summary>
     public TableQuery OrEqual(string field, string value)
     {
