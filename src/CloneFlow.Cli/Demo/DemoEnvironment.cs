@@ -1,65 +1,45 @@
 using System.Security.Cryptography;
-using Azure.Storage.Blobs;
+using CloneFlow.Cli.Hosting;
 using CloneFlow.Core.Approvals;
-using CloneFlow.Core.Artifacts;
 using CloneFlow.Core.Configuration;
 using CloneFlow.Core.Notifications;
-using CloneFlow.Core.Runs;
-using CloneFlow.Core.Runtime;
 using CloneFlow.Core.Secrets;
 using CloneFlow.Emulators;
 using CloneFlow.Simulator;
-using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace CloneFlow.Cli.Demo;
 
 /// <summary>
-/// Everything the demo runs on, started in this process: Azurite for the artifacts, the ServiceNow
-/// simulator with a seeded prod/test/dev estate on an accelerated clock, and the durable engine with
-/// CloneFlow's workflow. Approval links are real signed tokens checked by the same recorder the
-/// approval endpoint uses.
+/// Everything the demo runs on, started in this process: Azurite, the ServiceNow simulator with a
+/// seeded prod/test/dev estate on an accelerated clock, and the local host (the same durable engine
+/// over Azure Storage, HTTP API and approval pages as <c>cloneflow serve</c>). Approval links are
+/// real signed tokens, decided on the real approval page.
 /// </summary>
 internal sealed class DemoEnvironment : IAsyncDisposable
 {
     public const string Approver = "platform.lead@acme.example";
-    public const string Requester = "release.manager@acme.example";
 
     private readonly AzuriteHost _azurite;
-    private readonly ServiceNowClients _clients;
+    private readonly ILoggerFactory _logs;
 
-    private DemoEnvironment(AzuriteHost azurite, SimulatorHost simulator, InProcessEngine engine, ServiceNowClients clients, RecordingNotifier notifier, RunArtifactStore artifacts, CloneRuns runs, ApprovalDecisionRecorder recorder, CloneFlowConfiguration configuration)
+    private DemoEnvironment(AzuriteHost azurite, SimulatorHost simulator, LocalHost host, RecordingNotifier notifier, ILoggerFactory logs)
     {
         _azurite = azurite;
         Simulator = simulator;
-        Engine = engine;
-        _clients = clients;
+        Host = host;
         Notifier = notifier;
-        Artifacts = artifacts;
-        Runs = runs;
-        Recorder = recorder;
-        Configuration = configuration;
+        _logs = logs;
     }
 
     public SimulatorHost Simulator { get; }
 
-    public InProcessEngine Engine { get; }
+    public LocalHost Host { get; }
 
+    /// <summary>What CloneFlow sent (the approver's links among it).</summary>
     public RecordingNotifier Notifier { get; }
 
-    public RunArtifactStore Artifacts { get; }
-
-    public CloneRuns Runs { get; }
-
-    public ApprovalDecisionRecorder Recorder { get; }
-
-    public CloneFlowConfiguration Configuration { get; }
-
-    public ApprovalTokenService Tokens { get; private init; } = null!;
-
-    /// <summary>The approval page handlers over this environment.</summary>
-    public Core.Http.ApprovalPages Pages() => new(Runs, Tokens, Recorder, Artifacts);
-
-    public static async Task<DemoEnvironment> StartAsync(double clockAcceleration, Uri approvalBaseUrl, TextWriter log, CancellationToken cancellationToken)
+    public static async Task<DemoEnvironment> StartAsync(double clockAcceleration, int port, TextWriter log, CancellationToken cancellationToken)
     {
         var azurite = await AzuriteHost.StartAsync(new AzuriteOptions { Log = log }, cancellationToken);
         var simulatorOptions = new SimulatorOptions
@@ -70,36 +50,35 @@ internal sealed class DemoEnvironment : IAsyncDisposable
             AccessTokenLifetime = TimeSpan.FromDays(1),
         };
         var simulator = await SimulatorHost.StartAsync(simulatorOptions, cancellationToken);
-        var configuration = ConfigurationValidator.EnsureValid(Configure(simulator));
-        var secrets = new EnvironmentSecretProvider(variable => variable.EndsWith("_PASSWORD", StringComparison.Ordinal) ? "admin" : Environment.GetEnvironmentVariable(variable));
-        var clients = new ServiceNowClients(configuration, secrets, new Core.ServiceNow.ServiceNowClientOptions { RetryDelay = TimeSpan.FromMilliseconds(100), MaxRetryDelay = TimeSpan.FromSeconds(1) });
-        var container = new BlobContainerClient(azurite.ConnectionString, "cloneflow-runs");
-        var artifacts = new RunArtifactStore(container);
-        await artifacts.EnsureContainerAsync(cancellationToken);
-        var ledger = new BlobApprovalTokenLedger(new BlobContainerClient(azurite.ConnectionString, "cloneflow-approvals"));
-        await new BlobContainerClient(azurite.ConnectionString, "cloneflow-approvals").CreateIfNotExistsAsync(cancellationToken: cancellationToken);
-        var tokens = new ApprovalTokenService(new ApprovalSigningKeys("demo", new Dictionary<string, byte[]> { ["demo"] = RandomNumberGenerator.GetBytes(32) }), TimeProvider.System);
-        var links = new ApprovalLinks(tokens, approvalBaseUrl);
+        var configuration = ConfigurationValidator.EnsureValid(Configure(simulator, port));
         var notifier = new RecordingNotifier();
-        var engine = await InProcessEngine.StartAsync(services =>
-        {
-            services.AddSingleton(new RunServices(configuration, clients, artifacts));
-            services.AddSingleton<INotifier>(notifier);
-            services.AddSingleton(links);
-        }, cancellationToken);
-        var runs = new CloneRuns(engine.Client, configuration);
-        return new DemoEnvironment(azurite, simulator, engine, clients, notifier, artifacts, runs, new ApprovalDecisionRecorder(tokens, ledger, TimeProvider.System), configuration) { Tokens = tokens };
+        var logs = LoggerFactory.Create(logging => logging.SetMinimumLevel(LogLevel.None));
+        var host = await LocalHost.StartAsync(
+            new LocalHostOptions
+            {
+                Configuration = configuration,
+                StorageConnectionString = azurite.ConnectionString,
+                // The simulator's accounts are admin/admin.
+                Secrets = new EnvironmentSecretProvider(variable => variable.EndsWith("_PASSWORD", StringComparison.Ordinal) ? "admin" : null),
+                SigningKeys = new ApprovalSigningKeys("demo", new Dictionary<string, byte[]> { ["demo"] = RandomNumberGenerator.GetBytes(32) }),
+                Notifier = notifier,
+                Logs = logs,
+                ClientOptions = new Core.ServiceNow.ServiceNowClientOptions { RetryDelay = TimeSpan.FromMilliseconds(100), MaxRetryDelay = TimeSpan.FromSeconds(1) },
+                WorkerId = "cloneflow-demo",
+            },
+            cancellationToken);
+        return new DemoEnvironment(azurite, simulator, host, notifier, logs);
     }
 
     public async ValueTask DisposeAsync()
     {
-        await Engine.DisposeAsync();
-        _clients.Dispose();
+        await Host.DisposeAsync();
+        _logs.Dispose();
         await Simulator.DisposeAsync();
         await _azurite.DisposeAsync();
     }
 
-    private static CloneFlowConfiguration Configure(SimulatorHost simulator)
+    private static CloneFlowConfiguration Configure(SimulatorHost simulator, int port)
     {
         InstanceConfiguration Instance(string name, bool isProtected) => new()
         {
@@ -140,6 +119,12 @@ internal sealed class DemoEnvironment : IAsyncDisposable
                 JobPollInterval = TimeSpan.FromMilliseconds(500),
                 CloneTimeout = TimeSpan.FromMinutes(10),
                 RestartTimeout = TimeSpan.FromMinutes(5),
+            },
+            Host = new LocalHostConfiguration
+            {
+                Listen = new Uri($"http://127.0.0.1:{port}/"),
+                // A fresh hub per demo: nothing left over from an earlier one.
+                TaskHub = "demo" + Guid.NewGuid().ToString("N")[..12],
             },
         };
     }

@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using CloneFlow.Core.Activities;
-using CloneFlow.Core.Approvals;
+using CloneFlow.Cli.Commands;
+using CloneFlow.Core.Artifacts;
 using CloneFlow.Core.Runs;
 
 namespace CloneFlow.Cli.Demo;
@@ -21,77 +22,61 @@ internal static class DemoRunner
     {
         var output = console.Out;
         var clock = Stopwatch.StartNew();
-        await output.WriteLineAsync($"CloneFlow demo: clone prod over test on the built-in ServiceNow simulator (clock x{options.ClockAcceleration:0}), artifacts on Azurite.");
-        await using var approvals = await ApprovalHost.StartAsync(options.ApprovalPort, cancellationToken);
-        await using var environment = await DemoEnvironment.StartAsync(options.ClockAcceleration, approvals.BaseUrl, console.Error, cancellationToken);
-        approvals.Bind(environment.Pages);
-        await output.WriteLineAsync($"approval pages: {approvals.BaseUrl}api/approvals/<token>{(options.HoldApprovals ? " (decide on each APPROVAL link below)" : string.Empty)}");
+        await output.WriteLineAsync($"CloneFlow demo: clone prod over test on the built-in ServiceNow simulator (clock x{options.ClockAcceleration:0}), on the local host (durable state and artifacts on Azurite).");
+        await using var environment = await DemoEnvironment.StartAsync(options.ClockAcceleration, options.ApprovalPort, console.Error, cancellationToken);
+        var host = environment.Host;
+        await output.WriteLineAsync($"API {host.BaseUrl}api/clones, approval pages {host.BaseUrl}api/approvals/<token>{(options.HoldApprovals ? " (decide on each APPROVAL link below)" : string.Empty)}");
         var test = environment.Simulator["test"];
         await output.WriteLineAsync($"test holds {test.GetRecords("sys_update_set", "state=in progress^name!=Default").Count} update sets in progress, {test.GetRecords("sys_remote_update_set", "state!=committed").Count} uncommitted remote sets and plugins production lacks.");
 
-        var started = await environment.Runs.StartAsync("test", DemoEnvironment.Requester, dryRun: false, cancellationToken);
-        var runId = started.RunId;
+        using var api = new HostApiClient(host.BaseUrl);
+        var runId = await api.StartAsync("test", dryRun: false, cancellationToken);
         await output.WriteLineAsync($"run {runId}");
-        var lastLine = string.Empty;
+        var progress = new RunProgressPrinter(output, RunProgressPrinter.IsTerminal);
         var answered = new HashSet<string>(StringComparer.Ordinal);
-        while (true)
+        RunView run;
+        while (!(run = await api.GetAsync(runId, cancellationToken)).IsCompleted)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var run = await environment.Runs.GetAsync(runId, cancellationToken);
-            if (run is { Instance.IsCompleted: true })
+            progress.Show(run.Status, clock.Elapsed);
+            foreach (var gate in run.Status?.PendingApprovals ?? [])
             {
-                break;
-            }
-
-            if (run?.Status is { } status)
-            {
-                var line = $"{status.Phase,-15} {status.Message}{(status.Total > 0 ? $" [{status.Done}/{status.Total}]" : string.Empty)}";
-                if (line != lastLine)
+                if (answered.Contains(gate.EventName) || LinkFor(environment, gate) is not { } link)
                 {
-                    await output.WriteLineAsync($"{clock.Elapsed.TotalSeconds,7:F1}s  {line}");
-                    lastLine = line;
+                    continue;
                 }
 
-                foreach (var gate in status.PendingApprovals.Where(g => !answered.Contains(g.EventName)))
+                answered.Add(gate.EventName);
+                progress.Break();
+                if (options.HoldApprovals)
                 {
-                    if (options.HoldApprovals)
-                    {
-                        if (LinkFor(environment, gate) is { } held)
-                        {
-                            answered.Add(gate.EventName);
-                            await output.WriteLineAsync($"APPROVAL {gate.Gate} {held}");
-                        }
-
-                        continue;
-                    }
-
-                    if (await ApproveAsync(environment, gate, cancellationToken) is { } result)
-                    {
-                        answered.Add(gate.EventName);
-                        await output.WriteLineAsync(result.Accepted
-                            ? $"{clock.Elapsed.TotalSeconds,7:F1}s  APPROVED {gate.Gate} (round {gate.Round}) as {DemoEnvironment.Approver} through its signed link"
-                            : $"{clock.Elapsed.TotalSeconds,7:F1}s  approval of {gate.Gate} refused: {result.Reason}");
-                    }
+                    await output.WriteLineAsync($"APPROVAL {gate.Gate} {link}");
+                    continue;
                 }
+
+                // As the approver would: open the link, submit the page's form (problems keep the page's default, accept).
+                using var page = new ApprovalPageClient();
+                var decided = await page.DecideAsync(link, approve: true, "approved by cloneflow demo", new Dictionary<string, string>(), cancellationToken);
+                await output.WriteLineAsync(decided.Accepted
+                    ? $"{clock.Elapsed.TotalSeconds,7:F1}s  APPROVED {gate.Gate} (round {gate.Round}) as {DemoEnvironment.Approver} on the approval page"
+                    : $"{clock.Elapsed.TotalSeconds,7:F1}s  approval of {gate.Gate} refused: {decided.Title}: {decided.Message}");
             }
 
             await Task.Delay(250, cancellationToken);
         }
 
-        var finished = await environment.Runs.GetAsync(runId, cancellationToken);
-        var outcome = finished!.Value.Instance.ReadOutputAs<CloneRunResult>();
-        if (outcome is null)
+        progress.Break();
+        if (run.Result is not { } outcome)
         {
-            await console.Error.WriteLineAsync($"cloneflow: run {runId} ended {finished.Value.Instance.RuntimeStatus}: {finished.Value.Instance.FailureDetails?.ErrorMessage}");
-            return 1;
+            await console.Error.WriteLineAsync($"cloneflow: run {runId} ended {run.RuntimeStatus} without a result");
+            return ExitCodes.RunNotVerified;
         }
 
-        var report = await environment.Artifacts.ReadJsonAsync<RunReport>(runId, WriteReportActivity.JsonBlob, cancellationToken);
+        var report = await host.Artifacts.ReadJsonAsync<RunReport>(runId, WriteReportActivity.JsonBlob, cancellationToken);
         var folder = Directory.CreateDirectory(Path.Combine(options.OutputFolder.FullName, runId));
         var html = Path.Combine(folder.FullName, "report.html");
         var json = Path.Combine(folder.FullName, "report.json");
-        await CopyAsync(environment, runId, WriteReportActivity.HtmlBlob, html, cancellationToken);
-        await CopyAsync(environment, runId, WriteReportActivity.JsonBlob, json, cancellationToken);
+        await CopyAsync(host.Artifacts, runId, WriteReportActivity.HtmlBlob, html, cancellationToken);
+        await CopyAsync(host.Artifacts, runId, WriteReportActivity.JsonBlob, json, cancellationToken);
         if (options.ReportJson is { } extra)
         {
             File.Copy(json, extra.FullName, overwrite: true);
@@ -100,21 +85,7 @@ internal static class DemoRunner
         await WriteSummaryAsync(output, outcome, report, clock.Elapsed);
         await output.WriteLineAsync($"HTML report: {html}");
         await output.WriteLineAsync($"JSON report: {options.ReportJson?.FullName ?? json}");
-        return outcome.Outcome == RunOutcome.Completed && outcome.Verified ? ExitCodes.Success : ExitCodes.InvalidInput;
-    }
-
-    /// <summary>Decides as the configured approver with the link CloneFlow sent them, exactly as the approval page would.</summary>
-    private static async Task<ApprovalDecisionResult?> ApproveAsync(DemoEnvironment environment, WaitingGate gate, CancellationToken cancellationToken)
-    {
-        var link = LinkFor(environment, gate);
-        if (link is null)
-        {
-            return null;
-        }
-
-        var token = Uri.UnescapeDataString(link.AbsolutePath[(link.AbsolutePath.LastIndexOf('/') + 1)..]);
-        var choices = gate.Gate == "problems" ? new Dictionary<string, string> { ["default"] = "accept" } : new Dictionary<string, string>();
-        return await environment.Runs.DecideAsync(environment.Recorder, token, ApprovalVerdict.Approve, "approved by cloneflow demo", choices, signedInPrincipal: null, cancellationToken);
+        return RunCommand.ExitCodeOf(run);
     }
 
     /// <summary>The newest link CloneFlow sent the configured approver for this gate round.</summary>
@@ -124,9 +95,9 @@ internal static class DemoRunner
             .SelectMany(n => n.Recipients)
             .LastOrDefault(r => r.Address == DemoEnvironment.Approver && r.ApprovalLink is not null)?.ApprovalLink;
 
-    private static async Task CopyAsync(DemoEnvironment environment, string runId, string name, string path, CancellationToken cancellationToken)
+    private static async Task CopyAsync(RunArtifactStore artifacts, string runId, string name, string path, CancellationToken cancellationToken)
     {
-        await using var source = await environment.Artifacts.OpenReadAsync(runId, name, cancellationToken);
+        await using var source = await artifacts.OpenReadAsync(runId, name, cancellationToken);
         await using var target = File.Create(path);
         await source.CopyToAsync(target, cancellationToken);
     }
