@@ -41,7 +41,7 @@ public abstract class CrashRecoveryTests
     /// <summary>Runs a clone, kills the host once <paramref name="killWhen"/> holds, starts another and expects the same end as without the crash.</summary>
     private protected static async Task CrashAndResumeAsync(int latencyMs, TimeSpan cloneDuration, Func<RunView, bool> killWhen, bool approveBeforeKill = true)
     {
-        await using var rig = await CrashRig.StartAsync(latencyMs, cloneDuration);
+        await using var rig = await LocalHostRig.StartAsync(latencyMs, cloneDuration);
         var test = rig.Simulator["test"];
         var before = InFlight(test);
         Assert.NotEmpty(before);
@@ -85,4 +85,11 @@ public sealed class CrashWhilePollingCloneTests : CrashRecoveryTests
     [Fact]
     public Task Host_killed_while_polling_the_clone_resumes_polling_the_same_clone() =>
         CrashAndResumeAsync(latencyMs: 0, TimeSpan.FromHours(2), run => run.Status is { Phase: "monitor", CloneRequest: not null });
+}
+
+public sealed class CrashDuringRestoreTests : CrashRecoveryTests
+{
+    [Fact]
+    public Task Host_killed_while_sets_are_re_inserted_resumes_without_inserting_any_record_twice() =>
+        CrashAndResumeAsync(latencyMs: 60, TimeSpan.FromMinutes(30), run => run.Status?.Phase is "restore-remote" or "restore-local");
 }

@@ -45,6 +45,33 @@ public class ConfigurationLoaderTests
         Assert.Equal("ignore", configuration.Policies.EmptyUpdateSets);
     }
 
+    [Theory]
+    [InlineData("\"listen\": \"https://0.0.0.0:7071/\"", "host.listen")]
+    [InlineData("\"listen\": \"http://127.0.0.1:7071/cloneflow/\"", "host.listen")]
+    [InlineData("\"publicUrl\": \"http://cloneflow.acme.example/\"", "host.publicUrl")]
+    [InlineData("\"taskHub\": \"clone-flow\"", "host.taskHub")]
+    [InlineData("\"taskHub\": \"cf\"", "host.taskHub")]
+    [InlineData("\"keyVaultUri\": \"http://kv.vault.azure.net/\"", "host.keyVaultUri")]
+    [InlineData("\"approvalKeySecret\": \"\"", "host.approvalKeySecret")]
+    [InlineData("\"mailSender\": \"not-an-address\"", "host.mailSender")]
+    public async Task Unusable_local_host_settings_are_named_by_key(string setting, string key)
+    {
+        var error = await Assert.ThrowsAsync<ConfigurationException>(() => LoadAsync(Valid.Replace("\"policies\":", $"\"host\": {{ {setting} }}, \"policies\":", StringComparison.Ordinal)));
+
+        Assert.Equal(key, Assert.Single(error.Errors).Key);
+    }
+
+    [Fact]
+    public async Task Local_host_settings_default_to_loopback_and_secrets_by_name()
+    {
+        var configuration = await LoadAsync(Valid.Replace("\"policies\":", "\"host\": { \"publicUrl\": \"https://cloneflow.acme.example/\", \"storageConnectionSecret\": \"cloneflow-storage\" }, \"policies\":", StringComparison.Ordinal));
+
+        Assert.Equal(new Uri("http://127.0.0.1:7071/"), configuration.Host.Listen);
+        Assert.Equal("cloneflow-storage", configuration.Host.StorageConnectionSecret);
+        Assert.Equal("cloneflow-approval-key", configuration.Host.ApprovalKeySecret);
+        Assert.False(configuration.Host.PrintApprovalLinks);
+    }
+
     [Fact]
     public async Task A_protected_instance_can_never_be_a_target()
     {

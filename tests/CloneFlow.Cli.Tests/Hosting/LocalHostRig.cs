@@ -18,7 +18,7 @@ namespace CloneFlow.Cli.Tests.Hosting;
 /// environment. Hosts come and go as <c>cloneflow serve</c> processes on one fixed address, so
 /// approval links sent by a killed host still lead to the next one.
 /// </summary>
-internal sealed class CrashRig : IAsyncDisposable
+internal sealed class LocalHostRig : IAsyncDisposable
 {
     public const string Approver = "lead@acme.example";
 
@@ -28,7 +28,7 @@ internal sealed class CrashRig : IAsyncDisposable
     private readonly HttpClient _http;
     private ServeProcess? _host;
 
-    private CrashRig(SimulatorHost simulator, AzuriteHost azurite, DirectoryInfo folder, Dictionary<string, string> environment, Uri baseUrl)
+    private LocalHostRig(SimulatorHost simulator, AzuriteHost azurite, DirectoryInfo folder, Dictionary<string, string> environment, Uri baseUrl)
     {
         Simulator = simulator;
         _azurite = azurite;
@@ -47,7 +47,7 @@ internal sealed class CrashRig : IAsyncDisposable
 
     public string ConfigFile => Path.Combine(_folder.FullName, "cloneflow.json");
 
-    public static async Task<CrashRig> StartAsync(int latencyMs, TimeSpan cloneDuration)
+    public static async Task<LocalHostRig> StartAsync(int latencyMs, TimeSpan cloneDuration)
     {
         var options = new SimulatorOptions
         {
@@ -96,7 +96,7 @@ internal sealed class CrashRig : IAsyncDisposable
             [EnvironmentSecretProvider.VariableName("sn-test")] = "admin",
             ["Logging__LogLevel__Default"] = "Warning",
         };
-        return new CrashRig(simulator, azurite, folder, environment, baseUrl);
+        return new LocalHostRig(simulator, azurite, folder, environment, baseUrl);
     }
 
     /// <summary>Starts a host process (the previous one must be gone).</summary>
