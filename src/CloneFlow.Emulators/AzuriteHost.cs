@@ -22,6 +22,9 @@ public sealed class AzuriteHost : IAsyncDisposable
     private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
     private const int StartAttempts = 3;
 
+    /// <summary>In a kept data folder: "pid blobPort queuePort tablePort" of the Azurite serving it.</summary>
+    private const string PidFile = "cloneflow-azurite.pid";
+
     private readonly string? _location;
     private readonly EventHandler? _onProcessExit;
     private readonly ProcessStartInfo? _start;
@@ -29,12 +32,15 @@ public sealed class AzuriteHost : IAsyncDisposable
     private readonly int[] _ports = [];
     private Process? _process;
 
-    private AzuriteHost(string connectionString, ProcessStartInfo? start, string? location, int[] ports)
+    private readonly bool _keepData;
+
+    private AzuriteHost(string connectionString, ProcessStartInfo? start, string? location, int[] ports, bool keepData = false)
     {
         ConnectionString = connectionString;
         _start = start;
         _location = location;
         _ports = ports;
+        _keepData = keepData;
         if (start is not null)
         {
             // A test run that dies without disposing must not leave Azurite behind.
@@ -66,6 +72,12 @@ public sealed class AzuriteHost : IAsyncDisposable
 
         var root = options.RepositoryRoot ?? NodeTools.FindRepositoryRoot();
         var executable = await NodeTools.EnsureAzuriteInstalledAsync(root, options.Log, cancellationToken);
+        if (options.DataFolder is { } kept && await AdoptAsync(executable, Path.GetFullPath(kept), cancellationToken) is { } adopted)
+        {
+            options.Log?.WriteLine($"Azurite pid {adopted.ProcessId} already serves {kept}; using it");
+            return adopted;
+        }
+
         Exception? last = null;
         for (var attempt = 1; attempt <= StartAttempts; attempt++)
         {
@@ -87,7 +99,72 @@ public sealed class AzuriteHost : IAsyncDisposable
     private static async Task<AzuriteHost> StartNewAsync(string executable, AzuriteOptions options, CancellationToken cancellationToken)
     {
         var (blob, queue, table) = FreePorts.Three();
-        var location = Directory.CreateTempSubdirectory("cloneflow-azurite-").FullName;
+        var keep = options.DataFolder is not null;
+        var location = keep ? Directory.CreateDirectory(options.DataFolder!).FullName : Directory.CreateTempSubdirectory("cloneflow-azurite-").FullName;
+        var host = new AzuriteHost(ConnectionStringFor(blob, queue, table), StartInfo(executable, location, blob, queue, table), location, [blob, queue, table], keep);
+        try
+        {
+            await host.StartProcessAsync(options.StartTimeout, cancellationToken);
+            options.Log?.WriteLine($"Azurite pid {host.ProcessId} on 127.0.0.1:{blob}/{queue}/{table}, data in {location}");
+            if (keep)
+            {
+                await File.WriteAllTextAsync(Path.Combine(location, PidFile), FormattableString.Invariant($"{host.ProcessId} {blob} {queue} {table}"), cancellationToken);
+            }
+
+            return host;
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>The Azurite a kept data folder's pid file names, when it still runs and answers.</summary>
+    private static async Task<AzuriteHost?> AdoptAsync(string executable, string location, CancellationToken cancellationToken)
+    {
+        var file = Path.Combine(location, PidFile);
+        if (!File.Exists(file))
+        {
+            return null;
+        }
+
+        var fields = (await File.ReadAllTextAsync(file, cancellationToken)).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var numbers = fields.Select(f => int.TryParse(f, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : 0).ToArray();
+        if (numbers.Length != 4 || numbers.Any(n => n <= 0))
+        {
+            return null;
+        }
+
+        Process process;
+        try
+        {
+            process = Process.GetProcessById(numbers[0]);
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+
+        // A recycled pid belongs to some other program: only a live node process answering on the blob port is ours.
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        if (process.HasExited || !process.ProcessName.Contains("node", StringComparison.OrdinalIgnoreCase) || !await AnswersAsync(http, numbers[1], cancellationToken))
+        {
+            process.Dispose();
+            return null;
+        }
+
+        return new AzuriteHost(ConnectionStringFor(numbers[1], numbers[2], numbers[3]), StartInfo(executable, location, numbers[1], numbers[2], numbers[3]), location, numbers[1..], keepData: true) { _process = process };
+    }
+
+    private static string ConnectionStringFor(int blob, int queue, int table) =>
+        $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};"
+        + $"BlobEndpoint=http://127.0.0.1:{blob}/{AccountName};"
+        + $"QueueEndpoint=http://127.0.0.1:{queue}/{AccountName};"
+        + $"TableEndpoint=http://127.0.0.1:{table}/{AccountName};";
+
+    private static ProcessStartInfo StartInfo(string executable, string location, int blob, int queue, int table)
+    {
         var start = new ProcessStartInfo(executable)
         {
             RedirectStandardOutput = true,
@@ -107,23 +184,7 @@ public sealed class AzuriteHost : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
 
-        var connectionString =
-            $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};"
-            + $"BlobEndpoint=http://127.0.0.1:{blob}/{AccountName};"
-            + $"QueueEndpoint=http://127.0.0.1:{queue}/{AccountName};"
-            + $"TableEndpoint=http://127.0.0.1:{table}/{AccountName};";
-        var host = new AzuriteHost(connectionString, start, location, [blob, queue, table]);
-        try
-        {
-            await host.StartProcessAsync(options.StartTimeout, cancellationToken);
-            options.Log?.WriteLine($"Azurite pid {host.ProcessId} on 127.0.0.1:{blob}/{queue}/{table}, data in {location}");
-            return host;
-        }
-        catch
-        {
-            await host.DisposeAsync();
-            throw;
-        }
+        return start;
     }
 
     /// <summary>
@@ -259,12 +320,25 @@ public sealed class AzuriteHost : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops Azurite by its pid and deletes its data folder.</summary>
+    /// <summary>Stops Azurite by its pid and deletes its data folder (a kept folder is kept, and Azurite gets to save it).</summary>
     public async ValueTask DisposeAsync()
     {
         if (_onProcessExit is not null)
         {
             AppDomain.CurrentDomain.ProcessExit -= _onProcessExit;
+        }
+
+        if (_keepData)
+        {
+            if (_process is { } serving)
+            {
+                _process = null;
+                await StopGracefullyAsync(serving, CancellationToken.None);
+                serving.Dispose();
+            }
+
+            File.Delete(Path.Combine(_location!, PidFile));
+            return;
         }
 
         if (_process is { } process)

@@ -12,6 +12,13 @@ public sealed record AzuriteOptions
     /// <summary>Use the <c>CLONEFLOW_STORAGE</c> connection string instead of starting Azurite when it is set.</summary>
     public bool HonourStorageEnvironmentVariable { get; init; } = true;
 
+    /// <summary>
+    /// Keep the data in this folder across runs (the local host's default storage) instead of a
+    /// temporary one deleted on dispose; an Azurite still serving the folder (left by a killed
+    /// process) is adopted rather than started twice over the same files.
+    /// </summary>
+    public string? DataFolder { get; init; }
+
     /// <summary>Where to say what is happening (npm ci, start-up); nothing is written when null.</summary>
     public TextWriter? Log { get; init; }
 }

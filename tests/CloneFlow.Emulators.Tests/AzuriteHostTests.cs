@@ -127,4 +127,37 @@ public class AzuriteHostEnvironmentTests
             Environment.SetEnvironmentVariable(AzuriteHost.StorageEnvironmentVariable, before);
         }
     }
+
+    [Fact]
+    public async Task A_kept_data_folder_outlives_the_host_and_a_still_running_Azurite_is_adopted_not_doubled()
+    {
+        var folder = Directory.CreateTempSubdirectory("cloneflow-kept-azurite-");
+        var options = new AzuriteOptions { HonourStorageEnvironmentVariable = false, DataFolder = folder.FullName };
+        try
+        {
+            var first = await AzuriteHost.StartAsync(options);
+            var container = new BlobContainerClient(first.ConnectionString, "state");
+            await container.CreateIfNotExistsAsync();
+            await container.GetBlobClient("a.txt").UploadAsync(BinaryData.FromString("kept"));
+
+            // A host killed without disposing leaves its Azurite running: the next one must use it.
+            await using (var second = await AzuriteHost.StartAsync(options))
+            {
+                Assert.Equal(first.ProcessId, second.ProcessId);
+                Assert.Equal(first.ConnectionString, second.ConnectionString);
+            }
+
+            // The second one stopped it (gracefully) and kept the files; a third starts afresh on them.
+            var firstId = first.ProcessId;
+            await first.DisposeAsync();
+            await using var third = await AzuriteHost.StartAsync(options);
+            Assert.NotEqual(firstId, third.ProcessId);
+            var content = await new BlobContainerClient(third.ConnectionString, "state").GetBlobClient("a.txt").DownloadContentAsync();
+            Assert.Equal("kept", content.Value.Content.ToString());
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
 }

@@ -49,7 +49,7 @@ internal static class RunCommand
                 return ExitCodes.HostUnavailable;
             }
 
-            return await InProcessAsync(console, configuration, name, result.GetValue(dryRun), cancellationToken);
+            return await InProcessAsync(console, configuration, ServeCommand.StateFolder(result.GetRequiredValue(config)), name, result.GetValue(dryRun), cancellationToken);
         });
         return command;
     }
@@ -77,10 +77,10 @@ internal static class RunCommand
         return wait ? await StatusCommand.WatchAsync(console, api, runId, cancellationToken) : ExitCodes.Success;
     }
 
-    private static async Task<int> InProcessAsync(CliConsole console, CloneFlowConfiguration configuration, string target, bool dryRun, CancellationToken cancellationToken)
+    private static async Task<int> InProcessAsync(CliConsole console, CloneFlowConfiguration configuration, string stateFolder, string target, bool dryRun, CancellationToken cancellationToken)
     {
         await console.Out.WriteLineAsync($"no CloneFlow host answers at {configuration.Host.Listen}; hosting the engine in this process until the run ends (Ctrl+C stops this process; the run resumes with the next host)");
-        await using var host = await ServeCommand.StartAsync(configuration, console, listen: null, cancellationToken);
+        await using var host = await ServeCommand.StartAsync(configuration, stateFolder, console, listen: null, cancellationToken);
         if (host is null)
         {
             return ExitCodes.InvalidInput;

@@ -31,7 +31,7 @@ internal static class ServeCommand
                 return ExitCodes.InvalidInput;
             }
 
-            await using var host = await StartAsync(configuration, console, result.GetValue(listen), cancellationToken);
+            await using var host = await StartAsync(configuration, StateFolder(result.GetRequiredValue(config)), console, result.GetValue(listen), cancellationToken);
             if (host is null)
             {
                 return ExitCodes.InvalidInput;
@@ -54,7 +54,7 @@ internal static class ServeCommand
     }
 
     /// <summary>Starts the configured host, or explains on standard error why it cannot (null).</summary>
-    public static async Task<ConfiguredHost?> StartAsync(CloneFlowConfiguration configuration, CliConsole console, Uri? listen, CancellationToken cancellationToken)
+    public static async Task<ConfiguredHost?> StartAsync(CloneFlowConfiguration configuration, string stateFolder, CliConsole console, Uri? listen, CancellationToken cancellationToken)
     {
         if (!ConfiguredHost.DeliversApprovalLinks(configuration.Host))
         {
@@ -63,7 +63,7 @@ internal static class ServeCommand
 
         try
         {
-            return await ConfiguredHost.StartAsync(configuration, console.Out, console.Error, listen, cancellationToken);
+            return await ConfiguredHost.StartAsync(configuration, stateFolder, console.Out, console.Error, listen, cancellationToken);
         }
         catch (SecretNotFoundException ex)
         {
@@ -85,6 +85,9 @@ internal static class ServeCommand
 
         return null;
     }
+
+    /// <summary>Where a host keeps local state (Azurite's data when no storage account is named): <c>.cloneflow</c> beside the configuration.</summary>
+    public static string StateFolder(FileInfo config) => Path.Combine(config.DirectoryName ?? ".", ".cloneflow");
 
     /// <summary>Prints a line whenever a run of the last day changes phase or ends.</summary>
     private static async Task ReportRunsAsync(CloneRuns runs, TextWriter output, CancellationToken cancellationToken)

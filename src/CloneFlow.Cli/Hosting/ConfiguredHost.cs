@@ -30,8 +30,12 @@ internal sealed class ConfiguredHost : IAsyncDisposable
 
     public LocalHost Host { get; }
 
-    /// <summary>Starts the host the configuration describes, writing approval lines (when configured) to <paramref name="output"/> and logs to <paramref name="log"/>.</summary>
-    public static async Task<ConfiguredHost> StartAsync(CloneFlowConfiguration configuration, TextWriter output, TextWriter log, Uri? listen, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts the host the configuration describes, writing approval lines (when configured) to
+    /// <paramref name="output"/> and logs to <paramref name="log"/>. Without a named storage account,
+    /// Azurite keeps the state in <paramref name="stateFolder"/>, so runs outlive the process there too.
+    /// </summary>
+    public static async Task<ConfiguredHost> StartAsync(CloneFlowConfiguration configuration, string stateFolder, TextWriter output, TextWriter log, Uri? listen, CancellationToken cancellationToken)
     {
         var settings = configuration.Host;
         var secrets = HostSecrets.For(settings);
@@ -48,12 +52,8 @@ internal sealed class ConfiguredHost : IAsyncDisposable
         }
         else
         {
-            azurite = await AzuriteHost.StartAsync(new AzuriteOptions { Log = log }, cancellationToken);
+            azurite = await AzuriteHost.StartAsync(new AzuriteOptions { Log = log, DataFolder = Path.Combine(stateFolder, "azurite") }, cancellationToken);
             storage = azurite.ConnectionString;
-            if (azurite.ProcessId is not null)
-            {
-                await log.WriteLineAsync($"cloneflow: storage is a private Azurite whose data goes with this process; name host.storageConnectionSecret (or set {AzuriteHost.StorageEnvironmentVariable}) for runs that outlive it.");
-            }
         }
 
         var logs = LoggerFactory.Create(logging => logging
