@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Net;
 
 namespace CloneFlow.Cli.Commands;
 
@@ -25,15 +24,9 @@ internal static class CancelCommand
                 await console.Out.WriteLineAsync($"cancel requested for run {id}; follow it with `cloneflow status {id} --watch`");
                 return ExitCodes.Success;
             }
-            catch (HostApiException ex) when (ex.Status is HttpStatusCode.NotFound or HttpStatusCode.Conflict)
-            {
-                await console.Error.WriteLineAsync($"cloneflow: {ex.Message}");
-                return ExitCodes.InvalidInput;
-            }
             catch (HostApiException ex)
             {
-                await console.Error.WriteLineAsync($"cloneflow: {ex.Message}");
-                return ExitCodes.HostUnavailable;
+                return await CommandSupport.ReportAsync(ex, console.Error);
             }
         });
         return command;

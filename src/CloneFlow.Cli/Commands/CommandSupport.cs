@@ -57,6 +57,26 @@ internal static class CommandSupport
         }
     }
 
+    /// <summary>Loads the configuration and checks the target is in it, printing what is wrong; null when either is unusable.</summary>
+    public static async Task<CloneFlowConfiguration?> LoadForTargetAsync(FileInfo file, string target, TextWriter error, CancellationToken cancellationToken)
+    {
+        var configuration = await LoadAsync(file, error, cancellationToken);
+        if (configuration is not null && !configuration.Targets.ContainsKey(target))
+        {
+            await error.WriteLineAsync($"cloneflow: '{target}' is not a configured target; configured: {string.Join(", ", configuration.Targets.Keys)}");
+            return null;
+        }
+
+        return configuration;
+    }
+
+    /// <summary>Prints a failed API call; an unknown or finished run is the caller's input (1), anything else the host's (5).</summary>
+    public static async Task<int> ReportAsync(HostApiException failure, TextWriter error)
+    {
+        await error.WriteLineAsync($"cloneflow: {failure.Message}");
+        return failure.Status is System.Net.HttpStatusCode.NotFound or System.Net.HttpStatusCode.Conflict ? ExitCodes.InvalidInput : ExitCodes.HostUnavailable;
+    }
+
     /// <summary>The host to talk to: --server, else the configuration's address when the file exists, else the default.</summary>
     public static async Task<Uri> ServerAsync(Uri? server, FileInfo config, CancellationToken cancellationToken)
     {

@@ -24,16 +24,10 @@ internal static class RunCommand
         };
         command.SetAction(async (result, cancellationToken) =>
         {
-            var configuration = await CommandSupport.LoadAsync(result.GetRequiredValue(config), console.Error, cancellationToken);
+            var name = result.GetRequiredValue(target);
+            var configuration = await CommandSupport.LoadForTargetAsync(result.GetRequiredValue(config), name, console.Error, cancellationToken);
             if (configuration is null)
             {
-                return ExitCodes.InvalidInput;
-            }
-
-            var name = result.GetRequiredValue(target);
-            if (!configuration.Targets.ContainsKey(name))
-            {
-                await console.Error.WriteLineAsync($"cloneflow: '{name}' is not a configured target; configured: {string.Join(", ", configuration.Targets.Keys)}");
                 return ExitCodes.InvalidInput;
             }
 
@@ -69,8 +63,7 @@ internal static class RunCommand
         }
         catch (HostApiException ex)
         {
-            await console.Error.WriteLineAsync($"cloneflow: {ex.Message}");
-            return ExitCodes.HostUnavailable;
+            return await CommandSupport.ReportAsync(ex, console.Error);
         }
 
         await console.Out.WriteLineAsync($"run {runId} started on {api.BaseUrl}");

@@ -37,15 +37,9 @@ internal static class StatusCommand
                 await DescribeAsync(console.Out, run);
                 return ExitCodes.Success;
             }
-            catch (HostApiException ex) when (ex.Status == System.Net.HttpStatusCode.NotFound)
-            {
-                await console.Error.WriteLineAsync($"cloneflow: {ex.Message}");
-                return ExitCodes.InvalidInput;
-            }
             catch (HostApiException ex)
             {
-                await console.Error.WriteLineAsync($"cloneflow: {ex.Message}");
-                return ExitCodes.HostUnavailable;
+                return await CommandSupport.ReportAsync(ex, console.Error);
             }
         });
         return command;
