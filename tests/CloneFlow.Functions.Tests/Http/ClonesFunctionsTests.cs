@@ -120,6 +120,35 @@ public class ClonesFunctionsTests
             It.IsAny<TaskName>(), It.Is<object>(o => ((CloneRunInput)o).RequestedBy == "lead@acme.example"), It.IsAny<StartOrchestrationOptions>(), It.IsAny<CancellationToken>()), Times.Once);
     }
 
+    [Fact]
+    public async Task Listing_answers_the_clone_runs_newest_first_and_nothing_else()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var client = new Mock<DurableTaskClient>("test");
+        OrchestrationQuery? asked = null;
+        client.Setup(c => c.GetAllInstancesAsync(It.IsAny<OrchestrationQuery>()))
+            .Returns((OrchestrationQuery query) =>
+            {
+                asked = query;
+                return Pageable.Create((string? _, CancellationToken _) => Task.FromResult(new Page<OrchestrationMetadata>(
+                    [
+                        new("CloneOrchestration", "clone-test-1") { RuntimeStatus = OrchestrationRuntimeStatus.Completed, CreatedAt = now.AddDays(-2) },
+                        new("SomethingElse", "other-1") { RuntimeStatus = OrchestrationRuntimeStatus.Running, CreatedAt = now },
+                        new("CloneOrchestration", "clone-test-2") { RuntimeStatus = OrchestrationRuntimeStatus.Running, CreatedAt = now.AddHours(-1), SerializedCustomStatus = """{"phase":"export"}""" },
+                    ],
+                    null)));
+            });
+        var functions = Functions();
+
+        var response = await InvokeAsync(c => functions.List(c.Request, client.Object, CancellationToken.None), string.Empty);
+
+        Assert.Equal(200, response.Status);
+        var runs = response.Json.GetProperty("runs").EnumerateArray().ToList();
+        Assert.Equal(["clone-test-2", "clone-test-1"], runs.Select(r => r.GetProperty("runId").GetString()));
+        Assert.Equal("export", runs[0].GetProperty("phase").GetString());
+        Assert.NotNull(asked?.CreatedFrom);
+    }
+
     private static ClonesFunctions Functions(bool requireSignedIn = false) =>
         new(Configuration, new RunArtifactStore(new BlobContainerClient(new Uri("http://127.0.0.1:1/devstoreaccount1/cloneflow-runs"))), new FunctionSettings(name => name == "CLONEFLOW_REQUIRE_SIGNED_IN" && requireSignedIn ? "true" : null));
 
