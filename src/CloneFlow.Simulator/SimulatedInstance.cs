@@ -499,7 +499,7 @@ public sealed class SimulatedInstance
 
         var schema = Schemas.Get(table);
         var query = EncodedQuery.Parse(encodedQuery).Bind(path => IsKnownPath(schema, path));
-        var rows = query.Groups.Count == 0 ? data.Rows() : data.Rows().Where(r => query.Matches(r, (row, path) => ValueOf(schema, row, path)));
+        var rows = query.Groups.Count == 0 ? data.Rows() : Candidates(data, query).Where(r => query.Matches(r, (row, path) => ValueOf(schema, row, path)));
         if (query.Order.Count == 0)
         {
             return rows;
@@ -516,6 +516,28 @@ public sealed class SimulatedInstance
         }
 
         return ordered!;
+    }
+
+    /// <summary>
+    /// The rows a query can match, in table order: with one OR'ed query holding a clause that is a single
+    /// <c>=</c> or <c>IN</c> on a plain field, only the rows the table's index gives for it (a superset
+    /// of the matches, which the caller still tests against the whole query); otherwise every row.
+    /// </summary>
+    private static IEnumerable<IReadOnlyDictionary<string, string>> Candidates(Table data, EncodedQuery query)
+    {
+        if (query.Groups.Count == 1)
+        {
+            foreach (var clause in query.Groups[0])
+            {
+                if (clause is [{ Operator: "=" or "IN" } condition] && !condition.Field.Contains('.', StringComparison.Ordinal))
+                {
+                    var values = condition.Operator == "=" ? [condition.Value] : condition.Value.Split(',').Select(v => v.Trim());
+                    return data.RowsWhereEqual(condition.Field, values);
+                }
+            }
+        }
+
+        return data.Rows();
     }
 
     internal bool IsKnownPath(TableSchema schema, string path)

@@ -8,20 +8,25 @@ namespace CloneFlow.Core.Activities;
 
 /// <summary>
 /// Writes one export to Blob storage as it is read from ServiceNow (page by page, never whole; a
-/// large one reads several sys_id ranges at once) and verifies it by reading it back: its SHA-256, and a record count equal to what ServiceNow reported.
+/// large one may read several sys_id ranges at once) and verifies it by reading it back: its SHA-256, and a record count equal to what ServiceNow reported.
+/// ServiceNow's count comes with the first page of each range (X-Total-Count), not from a call of its own.
 /// </summary>
-internal sealed class Exporter(RunArtifactStore artifacts, TimeProvider time)
+/// <param name="artifacts">Where exports go.</param>
+/// <param name="time">The clock for the unload date.</param>
+/// <param name="maxPartitions">sys_id ranges one export may read at once: fewer when several exports run side by side, since every range costs a partly filled last page.</param>
+internal sealed class Exporter(RunArtifactStore artifacts, TimeProvider time, int maxPartitions = Exporter.MaxPartitions)
 {
+    /// <summary>sys_id ranges one export reads at once at most (the client's concurrency limit still caps the calls in flight).</summary>
+    public const int MaxPartitions = 8;
+
     private const int UpdatePageSize = 100;
 
-    /// <summary>sys_id ranges one export reads at once (the client's concurrency limit still caps the calls in flight).</summary>
-    private const int MaxPartitions = 8;
-
     /// <summary>Exports a local set as the remote set it becomes on re-import, keeping batch links inside the run.</summary>
-    public async Task<ExportItem> LocalSetAsync(string runId, int index, PlannedSet set, IReadOnlyDictionary<string, PlannedSet> planned, ServiceNowClient target, CancellationToken cancellationToken)
+    /// <remarks><c>header</c> is the set's sys_update_set row when already read (several sets' rows in one call), or null to read it here.</remarks>
+    public async Task<ExportItem> LocalSetAsync(string runId, int index, PlannedSet set, IReadOnlyDictionary<string, PlannedSet> planned, ServiceNowClient target, ServiceNowRecord? header, CancellationToken cancellationToken)
     {
         var remoteId = RestoreIds.RemoteSetFor(runId, set.SysId);
-        var header = await target.GetRecordAsync("sys_update_set", set.SysId, cancellationToken: cancellationToken)
+        header ??= await target.GetRecordAsync("sys_update_set", set.SysId, cancellationToken: cancellationToken)
             ?? throw new InvalidOperationException($"Update set {set.Name} ({set.SysId}) is gone from the target.");
         var baseId = set.SysId;
         while (planned.TryGetValue(baseId, out var ancestor) && ancestor.Parent.Length > 0)
@@ -47,23 +52,25 @@ internal sealed class Exporter(RunArtifactStore artifacts, TimeProvider time)
             new("sys_id", remoteId),
         ]);
         var query = TableQuery.Where("update_set", set.SysId);
-        var item = await ExportAsync(runId, ExportKind.LocalSet, index, set.SysId, set.Name, $"exports/local/{index:D5}-{set.SysId}.xml", target, "sys_update_xml", query, remote, row => AsRemoteUpdate(row, remoteId), cancellationToken);
+        var item = await ExportAsync(runId, ExportKind.LocalSet, index, set.SysId, set.Name, $"exports/local/{index:D5}-{set.SysId}.xml", target, "sys_update_xml", query, set.Updates, remote, row => AsRemoteUpdate(row, remoteId), cancellationToken);
         return item with { RemoteSysId = remoteId };
     }
 
     /// <summary>Exports an uncommitted remote set with its updates, as they are.</summary>
-    public async Task<ExportItem> RemoteSetAsync(string runId, int index, PlannedSet set, ServiceNowClient target, CancellationToken cancellationToken)
+    /// <remarks><c>header</c> is the set's sys_remote_update_set row when already read, or null to read it here.</remarks>
+    public async Task<ExportItem> RemoteSetAsync(string runId, int index, PlannedSet set, ServiceNowClient target, ServiceNowRecord? header, CancellationToken cancellationToken)
     {
-        var header = await target.GetRecordAsync(RemoteUpdateSetRecord.TableName, set.SysId, cancellationToken: cancellationToken)
+        header ??= await target.GetRecordAsync(RemoteUpdateSetRecord.TableName, set.SysId, cancellationToken: cancellationToken)
             ?? throw new InvalidOperationException($"Remote update set {set.Name} ({set.SysId}) is gone from the target.");
         var remote = new RemoteUpdateSetRecord(UnloadRecord.DefaultElementAction, Fields(header));
         var query = TableQuery.Where("remote_update_set", set.SysId);
-        return await ExportAsync(runId, ExportKind.RemoteSet, index, set.SysId, set.Name, $"exports/remote/{index:D5}-{set.SysId}.xml", target, "sys_update_xml", query, remote, row => new UpdateXmlRecord(UnloadRecord.DefaultElementAction, Fields(row)), cancellationToken);
+        return await ExportAsync(runId, ExportKind.RemoteSet, index, set.SysId, set.Name, $"exports/remote/{index:D5}-{set.SysId}.xml", target, "sys_update_xml", query, set.Updates, remote, row => new UpdateXmlRecord(UnloadRecord.DefaultElementAction, Fields(row)), cancellationToken);
     }
 
     /// <summary>Exports rows of any table in the unload format.</summary>
-    public Task<ExportItem> RowsAsync(string runId, ExportKind kind, int index, string name, string blob, ServiceNowClient target, string table, TableQuery query, CancellationToken cancellationToken) =>
-        ExportAsync(runId, kind, index, table, name, blob, target, table, query, null, row => new UnloadRecord(table, UnloadRecord.DefaultElementAction, Fields(row)), cancellationToken);
+    /// <remarks><c>sizeHint</c> is about how many rows to expect (from the plan), to choose how many ranges to read at once.</remarks>
+    public Task<ExportItem> RowsAsync(string runId, ExportKind kind, int index, string name, string blob, ServiceNowClient target, string table, TableQuery query, long sizeHint, CancellationToken cancellationToken) =>
+        ExportAsync(runId, kind, index, table, name, blob, target, table, query, sizeHint, null, row => new UnloadRecord(table, UnloadRecord.DefaultElementAction, Fields(row)), cancellationToken);
 
     /// <summary>Exports a JSON list (plugins) and verifies its bytes.</summary>
     public async Task<ExportItem> JsonListAsync(string runId, ExportKind kind, string blob, IReadOnlyList<string> items, CancellationToken cancellationToken)
@@ -81,10 +88,13 @@ internal sealed class Exporter(RunArtifactStore artifacts, TimeProvider time)
     }
 
     private async Task<ExportItem> ExportAsync(
-        string runId, ExportKind kind, int index, string sourceId, string name, string blob, ServiceNowClient target, string table, TableQuery query,
+        string runId, ExportKind kind, int index, string sourceId, string name, string blob, ServiceNowClient target, string table, TableQuery query, long sizeHint,
         UnloadRecord? header, Func<ServiceNowRecord, UnloadRecord> convert, CancellationToken cancellationToken)
     {
-        var expected = await target.CountAsync(table, query, cancellationToken);
+        // The plan's count picks the ranges; the count the export is checked against is the one
+        // ServiceNow reports with the first page of each range.
+        var partitions = (int)Math.Clamp((sizeHint + UpdatePageSize - 1) / UpdatePageSize, 1, Math.Max(1, maxPartitions));
+        var count = new RecordCount();
         var unloadDate = UpdateSetXmlWriter.FormatUnloadDate(time.GetUtcNow());
         var written = await WriteOrReuseAsync(runId, blob, "application/xml", async (stream, token) =>
         {
@@ -94,10 +104,9 @@ internal sealed class Exporter(RunArtifactStore artifacts, TimeProvider time)
                 await writer.WriteAsync(header, token);
             }
 
-            // A large export reads several sys_id ranges at once (rows then follow in arrival order, not
-            // sys_id order); one page's worth or less is read as before, in one range.
-            var partitions = (int)Math.Clamp((expected + UpdatePageSize - 1) / UpdatePageSize, 1, MaxPartitions);
-            await foreach (var page in target.GetRecordPagesAsync(table, query, partitions, pageSize: UpdatePageSize, cancellationToken: token))
+            // A large export may read several sys_id ranges at once (rows then follow in arrival order, not
+            // sys_id order); one page's worth or less is read in one range.
+            await foreach (var page in target.GetRecordPagesAsync(table, query, partitions, pageSize: UpdatePageSize, count: count, cancellationToken: token))
             {
                 foreach (var row in page)
                 {
@@ -108,6 +117,8 @@ internal sealed class Exporter(RunArtifactStore artifacts, TimeProvider time)
             await writer.CompleteAsync(token);
         }, cancellationToken);
 
+        // A blob verified by an earlier attempt was not read now: ask ServiceNow for its count.
+        var expected = written.Verified ? await target.CountAsync(table, query, cancellationToken) : count.Total;
         var item = new ExportItem { Kind = kind, Index = index, SourceId = sourceId, Name = name, Blob = blob, Expected = expected };
         if (written.Verified)
         {

@@ -47,6 +47,9 @@ public sealed partial class RunArtifactStore
     public Task EnsureContainerAsync(CancellationToken cancellationToken = default) =>
         _container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
 
+    /// <summary>Bytes one open upload or read-back holds (blocks staged, ranges read); exports run several at once.</summary>
+    private const int TransferBufferSize = 1024 * 1024;
+
     /// <summary>
     /// Streams an artifact in: <paramref name="write"/> writes to a stream that goes straight to the blob
     /// (nothing is buffered whole). An unverified artifact from an earlier attempt is replaced; a
@@ -69,7 +72,8 @@ public sealed partial class RunArtifactStore
         {
             OpenConditions = conditions,
             HttpHeaders = new BlobHttpHeaders { ContentType = contentType },
-            BufferSize = 4 * 1024 * 1024,
+            // Each open upload holds up to this much; exports are written several at once, so keep it small.
+            BufferSize = TransferBufferSize,
         };
         string sha256;
         long bytes;
@@ -142,7 +146,7 @@ public sealed partial class RunArtifactStore
         var blob = _container.GetBlobClient(name);
         var properties = await PropertiesAsync(blob, cancellationToken)
             ?? throw new ArtifactVerificationException($"The artifact {name} does not exist.");
-        var options = new BlobOpenReadOptions(allowModifications: false) { Conditions = new BlobRequestConditions { IfMatch = properties.ETag } };
+        var options = new BlobOpenReadOptions(allowModifications: false) { Conditions = new BlobRequestConditions { IfMatch = properties.ETag }, BufferSize = TransferBufferSize };
         string actual;
         long bytes;
         await using (var download = await blob.OpenReadAsync(options, cancellationToken))

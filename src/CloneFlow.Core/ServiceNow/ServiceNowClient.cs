@@ -80,7 +80,7 @@ public sealed class ServiceNowClient : IDisposable
         int? pageSize = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        await foreach (var page in GetPagesAsync(table, query, fields, pageSize, cancellationToken))
+        await foreach (var page in GetPagesAsync(table, query, fields, pageSize, null, cancellationToken))
         {
             foreach (var row in page)
             {
@@ -97,12 +97,25 @@ public sealed class ServiceNowClient : IDisposable
     /// ranges cover every possible sys_id, so no row is skipped or repeated. At most one page per
     /// range is held while the caller is busy with another.
     /// </summary>
+    /// <param name="table">The table.</param>
+    /// <param name="query">The filter (no ORDERBY).</param>
+    /// <param name="partitions">How many sys_id ranges to read at once.</param>
+    /// <param name="fields">The fields to return; all when null.</param>
+    /// <param name="pageSize">Rows per request.</param>
+    /// <param name="count">
+    /// When given, the first request of each range also asks for ServiceNow's count (X-Total-Count),
+    /// adds it here, and the range stops once it has read that many rows, so a count call before the
+    /// read and an empty last page after a full one are not needed. Rows added while reading, after
+    /// that count was taken, may then be left out; the count tells what the read should hold.
+    /// </param>
+    /// <param name="cancellationToken">Stops the read.</param>
     public async IAsyncEnumerable<IReadOnlyList<ServiceNowRecord>> GetRecordPagesAsync(
         string table,
         TableQuery? query,
         int partitions,
         IReadOnlyList<string>? fields = null,
         int? pageSize = null,
+        RecordCount? count = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         TableNames.Check(table);
@@ -110,7 +123,7 @@ public sealed class ServiceNowClient : IDisposable
         var ranges = SysIdRanges(query, partitions);
         if (ranges.Count == 1)
         {
-            await foreach (var page in GetPagesAsync(table, query, fields, pageSize, cancellationToken))
+            await foreach (var page in GetPagesAsync(table, query, fields, pageSize, count, cancellationToken))
             {
                 yield return page;
             }
@@ -123,7 +136,7 @@ public sealed class ServiceNowClient : IDisposable
         var readers = Task.WhenAll(ranges.Select(range => Task.Run(
             async () =>
             {
-                await foreach (var page in GetPagesAsync(table, range, fields, pageSize, stop.Token))
+                await foreach (var page in GetPagesAsync(table, range, fields, pageSize, count, stop.Token))
                 {
                     await pages.Writer.WriteAsync(page, stop.Token);
                 }
@@ -171,6 +184,7 @@ public sealed class ServiceNowClient : IDisposable
         TableQuery? query,
         IReadOnlyList<string>? fields,
         int? pageSize,
+        RecordCount? count,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         TableNames.Check(table);
@@ -182,23 +196,33 @@ public sealed class ServiceNowClient : IDisposable
 
         var limit = pageSize ?? _options.PageSize;
         string? after = null;
+        long? total = null;
+        long read = 0;
         while (true)
         {
+            var counted = count is not null && after is null;
             var page = (after is null ? query : query.AndGreaterThan("sys_id", after)).OrderBy("sys_id");
             var path = TablePath(table) + Query(
                 ("sysparm_query", page.Encoded),
                 ("sysparm_limit", limit.ToString(CultureInfo.InvariantCulture)),
-                ("sysparm_no_count", "true"),
+                ("sysparm_no_count", counted ? string.Empty : "true"),
                 ("sysparm_exclude_reference_link", "true"),
                 ("sysparm_display_value", "false"),
                 ("sysparm_fields", FieldList(fields)));
-            var rows = await GetPageAsync(path, $"GET {table}", cancellationToken);
+            var (rows, reported) = await GetPageAsync(path, $"GET {table}", counted, cancellationToken);
+            if (counted)
+            {
+                total = reported;
+                count!.Add(reported);
+            }
+
+            read += rows.Count;
             if (rows.Count > 0)
             {
                 yield return rows;
             }
 
-            if (rows.Count < limit)
+            if (rows.Count < limit || read >= total)
             {
                 yield break;
             }
@@ -558,14 +582,21 @@ public sealed class ServiceNowClient : IDisposable
         }
     }
 
-    private async Task<List<ServiceNowRecord>> GetPageAsync(string path, string operation, CancellationToken cancellationToken)
+    private async Task<(List<ServiceNowRecord> Rows, long Total)> GetPageAsync(string path, string operation, bool counted, CancellationToken cancellationToken)
     {
         using var response = await SendAsync(HttpMethod.Get, path, null, operation, cancellationToken);
+        long total = 0;
+        if (counted && !(response.Headers.TryGetValues("X-Total-Count", out var values)
+            && long.TryParse(values.FirstOrDefault(), NumberStyles.Integer, CultureInfo.InvariantCulture, out total)))
+        {
+            throw new ServiceNowException(response.StatusCode, "the answer has no X-Total-Count header", null, RequestId(response), operation);
+        }
+
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
         try
         {
             using var json = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken);
-            return json.RootElement.GetProperty("result").EnumerateArray().Select(ServiceNowRecord.FromJson).ToList();
+            return (json.RootElement.GetProperty("result").EnumerateArray().Select(ServiceNowRecord.FromJson).ToList(), total);
         }
         catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException)
         {

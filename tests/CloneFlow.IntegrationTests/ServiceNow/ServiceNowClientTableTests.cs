@@ -51,6 +51,30 @@ public class ServiceNowClientTableTests
         Assert.Equal(expected, rows.Order(StringComparer.Ordinal));
     }
 
+    [Theory]
+    [InlineData(1, 3)]
+    [InlineData(1, 1)]
+    [InlineData(4, 3)]
+    [InlineData(16, 2)]
+    public async Task A_counted_read_reports_the_instance_count_and_still_returns_every_row_once(int partitions, int pageSize)
+    {
+        await using var estate = await SimulatedEstate.StartAsync();
+        var client = estate.Client("test");
+        var query = TableQuery.All.AndNotEmpty("update_set");
+        var expected = estate["test"].GetRecords("sys_update_xml", query.Encoded).Select(r => r["sys_id"]).Order(StringComparer.Ordinal).ToList();
+
+        var count = new RecordCount();
+        var rows = new List<string>();
+        await foreach (var page in client.GetRecordPagesAsync("sys_update_xml", query, partitions, ["sys_id"], pageSize, count))
+        {
+            rows.AddRange(page.Select(r => r.SysId));
+        }
+
+        Assert.Equal(expected.Count, count.Total);
+        Assert.Equal(Math.Min(partitions, 16), count.Ranges);
+        Assert.Equal(expected, rows.Order(StringComparer.Ordinal));
+    }
+
     [Fact]
     public async Task Queries_filter_on_the_instance_and_count_matches()
     {
