@@ -103,10 +103,10 @@ public sealed class ServiceNowClient : IDisposable
     /// <param name="fields">The fields to return; all when null.</param>
     /// <param name="pageSize">Rows per request.</param>
     /// <param name="count">
-    /// When given, the first request of each range also asks for ServiceNow's count (X-Total-Count),
-    /// adds it here, and the range stops once it has read that many rows, so a count call before the
-    /// read and an empty last page after a full one are not needed. Rows added while reading, after
-    /// that count was taken, may then be left out; the count tells what the read should hold.
+    /// When given, the first request of each range also asks for ServiceNow's count (X-Total-Count)
+    /// and adds it here, so no count call of its own is needed. The range is still read to its end
+    /// (a short page), never cut at the count: a row added while reading shows up as more rows than
+    /// counted, which the caller's verification catches, instead of being left out unnoticed.
     /// </param>
     /// <param name="cancellationToken">Stops the read.</param>
     public async IAsyncEnumerable<IReadOnlyList<ServiceNowRecord>> GetRecordPagesAsync(
@@ -196,8 +196,6 @@ public sealed class ServiceNowClient : IDisposable
 
         var limit = pageSize ?? _options.PageSize;
         string? after = null;
-        long? total = null;
-        long read = 0;
         while (true)
         {
             var counted = count is not null && after is null;
@@ -212,17 +210,15 @@ public sealed class ServiceNowClient : IDisposable
             var (rows, reported) = await GetPageAsync(path, $"GET {table}", counted, cancellationToken);
             if (counted)
             {
-                total = reported;
                 count!.Add(reported);
             }
 
-            read += rows.Count;
             if (rows.Count > 0)
             {
                 yield return rows;
             }
 
-            if (rows.Count < limit || read >= total)
+            if (rows.Count < limit)
             {
                 yield break;
             }

@@ -76,6 +76,34 @@ public class ServiceNowClientTableTests
     }
 
     [Fact]
+    public async Task A_row_added_during_a_counted_read_is_read_too_so_the_count_no_longer_matches()
+    {
+        await using var estate = await SimulatedEstate.StartAsync();
+        var client = estate.Client("test");
+        var query = TableQuery.All.AndNotEmpty("update_set");
+        var before = estate["test"].GetRecords("sys_update_xml", query.Encoded).Count;
+        var template = estate["test"].GetRecords("sys_update_xml", query.Encoded)[0];
+
+        var count = new RecordCount();
+        var rows = 0;
+        var added = false;
+        await foreach (var page in client.GetRecordPagesAsync("sys_update_xml", query, 1, ["sys_id"], pageSize: 5, count))
+        {
+            rows += page.Count;
+            if (!added)
+            {
+                // A developer saves one more change while the export runs; "ffff…" sorts after every page read so far.
+                estate["test"].InsertRecord("sys_update_xml", new Dictionary<string, string> { ["sys_id"] = new string('f', 32), ["update_set"] = template["update_set"], ["name"] = "late_change" });
+                added = true;
+            }
+        }
+
+        // Never cut at the count: the caller sees one row more than counted and refuses to call the export verified.
+        Assert.Equal(before, count.Total);
+        Assert.Equal(before + 1, rows);
+    }
+
+    [Fact]
     public async Task Queries_filter_on_the_instance_and_count_matches()
     {
         await using var estate = await SimulatedEstate.StartAsync();
