@@ -61,6 +61,11 @@ internal static class ServeCommand
             await console.Error.WriteLineAsync("cloneflow: warning: no channel delivers approval links (host.printApprovalLinks, host.teamsWebhookSecret or host.mailSender); runs will wait at their first gate until they expire.");
         }
 
+        if (!(listen ?? configuration.Host.Listen).IsLoopback)
+        {
+            await console.Error.WriteLineAsync("cloneflow: warning: host.listen is not a loopback address; the local host's API (start and cancel runs) has no sign-in of its own, so put an authenticating reverse proxy in front of it.");
+        }
+
         try
         {
             return await ConfiguredHost.StartAsync(configuration, stateFolder, console.Out, console.Error, listen, cancellationToken);
