@@ -13,9 +13,15 @@ internal sealed class HostApiException(string message, HttpStatusCode? status = 
     public JsonElement? Problem { get; } = problem;
 }
 
+/// <summary>One of a run's blobs as the API lists it.</summary>
+internal sealed record ArtifactView(string Name, long Bytes, bool Verified);
+
 /// <summary>One run as <c>GET /api/clones/{id}</c> describes it.</summary>
-internal sealed record RunView(string RunId, string RuntimeStatus, RunStatus? Status, CloneRunResult? Result)
+internal sealed record RunView(string RunId, string RuntimeStatus, RunStatus? Status, CloneRunResult? Result, IReadOnlyList<ArtifactView>? Artifacts = null)
 {
+    /// <summary>How many exports are written and verified so far.</summary>
+    public int VerifiedExports => Artifacts?.Count(a => a.Verified && a.Name.Contains("/exports/", StringComparison.Ordinal)) ?? 0;
+
     public bool IsCompleted => RuntimeStatus is "Completed" or "Failed" or "Terminated";
 }
 
