@@ -11,6 +11,7 @@ using CloneFlow.Core.Runtime;
 using CloneFlow.Core.Secrets;
 using CloneFlow.Core.ServiceNow;
 using CloneFlow.Core.Workflow;
+using CloneFlow.IntegrationTests.Workflow;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
