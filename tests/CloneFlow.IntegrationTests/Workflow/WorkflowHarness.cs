@@ -86,38 +86,7 @@ internal sealed class WorkflowHarness : IAsyncDisposable
         var sim = await SimulatorHost.StartAsync(options, CancellationToken.None);
         var azurite = await AzuriteHost.StartAsync();
 
-        var defaults = new PolicyConfiguration
-        {
-            PollInterval = TimeSpan.FromSeconds(1),
-            MaxPollInterval = TimeSpan.FromSeconds(2),
-            JobPollInterval = TimeSpan.FromMilliseconds(300),
-            ReminderAfter = TimeSpan.FromMinutes(10),
-            EscalateAfter = TimeSpan.FromMinutes(20),
-            ApprovalTimeout = TimeSpan.FromMinutes(30),
-            CloneTimeout = TimeSpan.FromMinutes(5),
-            RestartTimeout = TimeSpan.FromMinutes(2),
-        };
-        var configuration = ConfigurationValidator.EnsureValid(new CloneFlowConfiguration
-        {
-            Instances = new Dictionary<string, InstanceConfiguration>
-            {
-                ["prod"] = new() { BaseUrl = sim.Instances["prod"], Protected = true, CloneName = "prod", Auth = new() { Kind = "basic", UserName = "admin", PasswordSecret = "servicenow-prod-password" } },
-                ["test"] = new() { BaseUrl = sim.Instances["test"], CloneName = "test", Auth = new() { Kind = "basic", UserName = "admin", PasswordSecret = "servicenow-test-password" } },
-            },
-            Targets = new Dictionary<string, TargetConfiguration>
-            {
-                ["test"] = new()
-                {
-                    Instance = "test",
-                    Source = "prod",
-                    Approvers = new Dictionary<string, IReadOnlyList<string>> { ["default"] = [Approver] },
-                    Developers = [Requester],
-                    ExtraTables = [new() { Table = "ecc_agent", Query = string.Empty }],
-                    PostCloneChecks = [new() { Name = "E-mail stays off", Property = "glide.email.smtp.active", Expected = "false" }],
-                },
-            },
-            Policies = policies?.Invoke(defaults) ?? defaults,
-        });
+        var configuration = SimulatedConfiguration.Create(sim.Instances, Approver, Requester, policies?.Invoke(SimulatedConfiguration.FastPolicies));
 
         var secrets = new EnvironmentSecretProvider(variable => variable.EndsWith("_PASSWORD", StringComparison.Ordinal) ? "admin" : null);
         var clients = new ServiceNowClients(configuration, secrets, new ServiceNowClientOptions { RetryDelay = TimeSpan.FromMilliseconds(50), MaxRetryDelay = TimeSpan.FromMilliseconds(500), PageSize = 200 });
