@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
-using System.Text.Json;
 using Azure.Storage.Blobs;
 using CloneFlow.Core.Approvals;
 using CloneFlow.Core.Artifacts;
@@ -118,7 +117,7 @@ internal sealed class WorkflowStack : IAsyncDisposable
                 return (result, stopwatch.Elapsed, report);
             }
 
-            var status = instance?.SerializedCustomStatus is { } json ? JsonSerializer.Deserialize<RunStatus>(json, JsonSerializerOptions.Web) : null;
+            var status = RunStatus.Parse(instance?.SerializedCustomStatus);
             foreach (var gate in status?.PendingApprovals ?? [])
             {
                 if (answered.Add(gate.EventName))

@@ -30,7 +30,7 @@ internal static class PreflightCommand
                 return ExitCodes.InvalidInput;
             }
 
-            using var clients = new ServiceNowClients(configuration, HostSecrets.For(configuration.Host), new ServiceNowClientOptions { MaxRetries = 2 });
+            using var clients = new ServiceNowClients(configuration, HostSecrets.For(configuration.Host, HostSecrets.Credential()), new ServiceNowClientOptions { MaxRetries = 2 });
             // Preflight reads instances only; this store is never contacted.
             var unused = new RunArtifactStore(new BlobContainerClient(new Uri("http://127.0.0.1:1/preflight-unused")));
             PreflightResult found;

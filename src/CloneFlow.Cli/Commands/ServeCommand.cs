@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using CloneFlow.Cli.Hosting;
 using CloneFlow.Core.Configuration;
 using CloneFlow.Core.Runs;
@@ -103,7 +102,7 @@ internal static class ServeCommand
         {
             foreach (var run in await runs.ListAsync(20, TimeSpan.FromDays(1), cancellationToken))
             {
-                var phase = run.SerializedCustomStatus is { Length: > 0 } json ? JsonSerializer.Deserialize<RunStatus>(json, JsonSerializerOptions.Web) : null;
+                var phase = RunStatus.Parse(run.SerializedCustomStatus);
                 var line = run.IsCompleted ? $"ended {run.RuntimeStatus}" : $"{phase?.Phase ?? "starting"}: {phase?.Message}";
                 if (!seen.TryGetValue(run.InstanceId, out var last) || last != line)
                 {

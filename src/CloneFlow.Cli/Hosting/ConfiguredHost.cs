@@ -1,4 +1,4 @@
-using Azure.Identity;
+using Azure.Core;
 using CloneFlow.Core.Approvals;
 using CloneFlow.Core.Configuration;
 using CloneFlow.Core.Notifications;
@@ -38,7 +38,8 @@ internal sealed class ConfiguredHost : IAsyncDisposable
     public static async Task<ConfiguredHost> StartAsync(CloneFlowConfiguration configuration, string stateFolder, TextWriter output, TextWriter log, Uri? listen, CancellationToken cancellationToken)
     {
         var settings = configuration.Host;
-        var secrets = HostSecrets.For(settings);
+        var credential = HostSecrets.Credential();
+        var secrets = HostSecrets.For(settings, credential);
         var keys = await ApprovalSigningKeys.FromSecretsAsync(
             secrets,
             new ApprovalSigningKeyOptions { CurrentKeyId = "k1", KeySecretNames = new Dictionary<string, string> { ["k1"] = settings.ApprovalKeySecret } },
@@ -71,7 +72,7 @@ internal sealed class ConfiguredHost : IAsyncDisposable
         var http = new HttpClient();
         try
         {
-            var notifier = Notifier(configuration, secrets, output, logs, http);
+            var notifier = Notifier(configuration, secrets, credential, output, logs, http);
             var host = await LocalHost.StartAsync(
                 new LocalHostOptions { Configuration = configuration, StorageConnectionString = storage, Secrets = secrets, SigningKeys = keys, Notifier = notifier, Logs = logs, Listen = listen },
                 cancellationToken);
@@ -105,7 +106,7 @@ internal sealed class ConfiguredHost : IAsyncDisposable
         }
     }
 
-    private static CompositeNotifier Notifier(CloneFlowConfiguration configuration, ISecretProvider secrets, TextWriter output, ILoggerFactory logs, HttpClient http)
+    private static CompositeNotifier Notifier(CloneFlowConfiguration configuration, ISecretProvider secrets, Lazy<TokenCredential> credential, TextWriter output, ILoggerFactory logs, HttpClient http)
     {
         var settings = configuration.Host;
         var channels = new List<INotifier> { new LoggingNotifier(logs.CreateLogger<LoggingNotifier>()) };
@@ -121,7 +122,7 @@ internal sealed class ConfiguredHost : IAsyncDisposable
 
         if (settings.MailSender is { } sender)
         {
-            channels.Add(new GraphMailNotifier(http, new DefaultAzureCredential(), new GraphMailOptions { Sender = sender }, logs.CreateLogger<GraphMailNotifier>()));
+            channels.Add(new GraphMailNotifier(http, credential.Value, new GraphMailOptions { Sender = sender }, logs.CreateLogger<GraphMailNotifier>()));
         }
 
         return new CompositeNotifier(channels, logs.CreateLogger<CompositeNotifier>());

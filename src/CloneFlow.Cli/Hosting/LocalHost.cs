@@ -129,12 +129,12 @@ internal sealed class LocalHost : IAsyncDisposable
             });
 
             var app = builder.Build();
-            app.MapCloneApi(() => new CloneApi(app.Services.GetRequiredService<CloneRuns>(), artifacts, configuration));
-            app.MapApprovalPages(() => Task.FromResult(new ApprovalPages(
-                app.Services.GetRequiredService<CloneRuns>(),
-                tokens,
-                app.Services.GetRequiredService<ApprovalDecisionRecorder>(),
-                artifacts)));
+            // Both handlers are stateless over the host's singletons: one of each serves every request.
+            var runs = app.Services.GetRequiredService<CloneRuns>();
+            var api = new CloneApi(runs, artifacts, configuration);
+            var pages = Task.FromResult(new ApprovalPages(runs, tokens, app.Services.GetRequiredService<ApprovalDecisionRecorder>(), artifacts));
+            app.MapCloneApi(() => api);
+            app.MapApprovalPages(() => pages);
             await app.StartAsync(cancellationToken);
             return new LocalHost(backend, app, clients, listen);
         }

@@ -81,7 +81,7 @@ public sealed class CloneApi(CloneRuns runs, RunArtifactStore artifacts, CloneFl
                 runtimeStatus = r.RuntimeStatus.ToString(),
                 createdAt = r.CreatedAt,
                 lastUpdatedAt = r.LastUpdatedAt,
-                phase = r.SerializedCustomStatus is { Length: > 0 } json ? JsonSerializer.Deserialize<RunStatus>(json, JsonSerializerOptions.Web)?.Phase : null,
+                phase = RunStatus.Parse(r.SerializedCustomStatus)?.Phase,
             }),
         });
     }

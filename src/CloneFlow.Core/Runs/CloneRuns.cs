@@ -1,4 +1,3 @@
-using System.Text.Json;
 using CloneFlow.Core.Approvals;
 using CloneFlow.Core.Configuration;
 using CloneFlow.Core.Workflow;
@@ -86,7 +85,7 @@ public sealed class CloneRuns(DurableTaskClient client, CloneFlowConfiguration c
             return null;
         }
 
-        var status = instance.SerializedCustomStatus is { Length: > 0 } json ? JsonSerializer.Deserialize<RunStatus>(json, JsonSerializerOptions.Web) : null;
+        var status = RunStatus.Parse(instance.SerializedCustomStatus);
         return (instance, status);
     }
 

@@ -6,6 +6,10 @@ namespace CloneFlow.Core.Runs;
 /// </summary>
 public sealed record RunStatus
 {
+    /// <summary>The status an orchestration's serialized custom status holds, or null when it has none yet.</summary>
+    public static RunStatus? Parse(string? serializedCustomStatus) =>
+        serializedCustomStatus is { Length: > 0 } json ? System.Text.Json.JsonSerializer.Deserialize<RunStatus>(json, System.Text.Json.JsonSerializerOptions.Web) : null;
+
     /// <summary>The runbook phase, e.g. <c>export</c>.</summary>
     public string Phase { get; init; } = "starting";
 

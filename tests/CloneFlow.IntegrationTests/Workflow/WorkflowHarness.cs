@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text.Json;
 using Azure.Storage.Blobs;
 using CloneFlow.Core.Approvals;
 using CloneFlow.Core.Artifacts;
@@ -147,7 +146,7 @@ internal sealed class WorkflowHarness : IAsyncDisposable
     public async Task<RunStatus?> StatusAsync(string runId)
     {
         var instance = await Client.GetInstanceAsync(runId, getInputsAndOutputs: true);
-        return instance?.SerializedCustomStatus is { } json ? JsonSerializer.Deserialize<RunStatus>(json, JsonSerializerOptions.Web) : null;
+        return RunStatus.Parse(instance?.SerializedCustomStatus);
     }
 
     /// <summary>Answers every gate the run waits on with <paramref name="answer"/>, until the run finishes; returns the result.</summary>
