@@ -15,14 +15,16 @@ public sealed class CliConsole : IDisposable
         Output = output;
         Error = error;
         Input = input ?? Stream.Null;
-        Out = new StreamWriter(output, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), bufferSize: 4096, leaveOpen: true) { AutoFlush = true };
+        // Synchronized: a host writes from several threads at once (the run reporter, the
+        // approval-link printer); a bare StreamWriter throws when two writes overlap.
+        Out = TextWriter.Synchronized(new StreamWriter(output, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), bufferSize: 4096, leaveOpen: true) { AutoFlush = true });
         _ownsStreams = ownsStreams;
     }
 
     /// <summary>Standard output as bytes.</summary>
     public Stream Output { get; }
 
-    /// <summary>Standard output as text (flushes on every write so it interleaves with <see cref="Output"/>).</summary>
+    /// <summary>Standard output as text, safe to write from several threads (flushes on every write so it interleaves with <see cref="Output"/>).</summary>
     public TextWriter Out { get; }
 
     /// <summary>Standard error.</summary>
