@@ -9,7 +9,8 @@ namespace CloneFlow.Benchmarks;
 /// <summary>One export size, measured through the product's own path.</summary>
 internal sealed record ExportRow(
     int Updates, int Sets, long Bytes, double ExportSeconds, double UpdatesPerSecond, double MegabytesPerSecond,
-    double PeakWorkingSetMb, double PeakManagedHeapMb, double VsLimit, double VsNaive, double DryRunSeconds);
+    double PeakWorkingSetMb, double PeakManagedHeapMb, double VsLimit, double VsNaive, double DryRunSeconds,
+    CpuSeconds Cpu, double CpuBusy, double CpuCeilingUpdatesPerSecond);
 
 /// <summary>The naive sequential export: one request at a time, page by page, into one blob, no verification.</summary>
 internal sealed record NaiveExportRow(int Updates, long Bytes, double Seconds, double UpdatesPerSecond, double MegabytesPerSecond, double VsLimit);
@@ -25,9 +26,10 @@ internal static class ExportBenchmark
     /// <summary>Rows per Table API page the Exporter asks for (its private UpdatePageSize).</summary>
     public const int ExporterPageSize = 100;
 
-    public static async Task<ExportRow> RunAsync(WorkflowStack stack, int sets, double limitPerSecond, CancellationToken cancellationToken)
+    public static async Task<ExportRow> RunAsync(WorkflowStack stack, int? azuritePid, double limitPerSecond, CancellationToken cancellationToken)
     {
         var sampler = PeakMemorySampler.Start();
+        await using var cpu = CpuMeter.Start(stack.Simulator.ProcessId, azuritePid);
         CloneRunResult result;
         TimeSpan elapsed;
         RunReport? report;
@@ -48,6 +50,7 @@ internal static class ExportBenchmark
 
         var export = report.Timeline.Single(p => p.Phase == "export");
         var seconds = (export.Ended - export.Started).TotalSeconds;
+        var used = cpu.Between(export.Started, export.Ended);
         var plan = await stack.Artifacts.ReadJsonAsync<RunPlan>(result.RunId, "plan.json", cancellationToken)
             ?? throw new InvalidOperationException("The run has no plan.");
         var artifacts = await stack.Artifacts.ListAsync(result.RunId, cancellationToken);
@@ -60,9 +63,12 @@ internal static class ExportBenchmark
         var updates = (int)plan.Updates;
         var bytes = exports.Sum(a => a.Bytes);
         var perSecond = updates / seconds;
+        // The rate the machine could sustain if its CPUs did nothing but this work at the measured cost per update.
+        var ceiling = used.Total > 0 ? updates / (used.Total / Environment.ProcessorCount) : 0;
         return new ExportRow(
             updates, plan.LocalSets.Count + plan.RemoteSets.Count, bytes, Round(seconds, 2), Round(perSecond, 0), Round(bytes / 1048576.0 / seconds, 2),
-            Mb(sampler.PeakWorkingSetBytes), Mb(sampler.PeakManagedHeapBytes), Round(perSecond / limitPerSecond, 3), 0, Round(elapsed.TotalSeconds, 2));
+            Mb(sampler.PeakWorkingSetBytes), Mb(sampler.PeakManagedHeapBytes), Round(perSecond / limitPerSecond, 3), 0, Round(elapsed.TotalSeconds, 2),
+            used, Round(used.Total / (seconds * Environment.ProcessorCount), 2), Round(ceiling, 0));
     }
 
     /// <summary>The naive baseline on the same estate: concurrency 1, keyset pages, one blob, no verification.</summary>

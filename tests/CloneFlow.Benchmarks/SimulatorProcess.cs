@@ -64,6 +64,9 @@ internal sealed class SimulatorProcess : IAsyncDisposable
 
     public IReadOnlyDictionary<string, Uri> Instances { get; }
 
+    /// <summary>The child's process id, to meter its CPU.</summary>
+    public int ProcessId => _process.Id;
+
     public static async Task<SimulatorProcess> StartAsync(SimulatorSpec spec, CancellationToken cancellationToken)
     {
         var self = Environment.ProcessPath ?? throw new InvalidOperationException("The benchmark cannot find its own executable.");
@@ -73,6 +76,9 @@ internal sealed class SimulatorProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
+        // A profiler attached to the suite (dotnet-trace collect -- ...) must not also hold the
+        // simulator suspended at startup waiting for a tracer that never connects to it.
+        start.Environment.Remove("DOTNET_DiagnosticPorts");
         if (Path.GetFileNameWithoutExtension(self) == "dotnet")
         {
             start.ArgumentList.Add(typeof(SimulatorProcess).Assembly.Location);

@@ -42,9 +42,10 @@ internal static class Suite
             await using var stack = await WorkflowStack.StartAsync(azurite.ConnectionString, spec, options.Concurrency, cancellationToken);
             if (options.Runs("export"))
             {
-                var row = await ExportBenchmark.RunAsync(stack, options.ExportSets, exportLimit, cancellationToken);
+                var row = await ExportBenchmark.RunAsync(stack, azurite.ProcessId, exportLimit, cancellationToken);
                 exports.Add(row);
                 log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"export {row.Updates,7:N0} updates {row.Bytes / 1048576.0,7:F1} MB in {row.ExportSeconds,6:F2} s: {row.UpdatesPerSecond,6:N0} upd/s {row.MegabytesPerSecond,6:F1} MB/s = {row.VsLimit:P0} of limit; peak WS {row.PeakWorkingSetMb} MB, heap {row.PeakManagedHeapMb} MB"));
+                log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"         CPU s: CloneFlow {row.Cpu.CloneFlow:F1}, simulator {row.Cpu.Simulator:F1}, Azurite {row.Cpu.Azurite:F1} = {row.CpuBusy:P0} of {Environment.ProcessorCount} CPUs busy; CPU ceiling {row.CpuCeilingUpdatesPerSecond:N0} upd/s"));
                 if (size == 10_000)
                 {
                     naiveExport = await ExportBenchmark.NaiveAsync(stack, size, exportLimit, cancellationToken);

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
-using Azure.Storage.Blobs;
+using CloneFlow.Cli.Hosting;
 using CloneFlow.Core.Approvals;
 using CloneFlow.Core.Artifacts;
 using CloneFlow.Core.Configuration;
@@ -11,42 +11,43 @@ using CloneFlow.Core.Secrets;
 using CloneFlow.Core.ServiceNow;
 using CloneFlow.Core.Workflow;
 using CloneFlow.IntegrationTests.Workflow;
+
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
-using Microsoft.DurableTask.Testing;
-using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CloneFlow.Benchmarks;
 
 /// <summary>
-/// The whole product stack the way the integration tests' WorkflowHarness builds it: the simulator
-/// (here in a child process), Azurite, the durable engine (in-process test host) running the Core
-/// orchestration and activities, a recording notifier, approvals answered with external events.
+/// The whole product stack: the simulator (here in a child process), Azurite, and the local host that
+/// <c>cloneflow serve</c> runs (the Durable Task engine over Azure Storage on Azurite, with the Core
+/// orchestration and activities), a recording notifier, approvals answered with external events.
+/// The engine is the product's, not the in-process test host: that one runs at most one activity per
+/// CPU and looks for more work every 500 ms when busy, which would be measured as CloneFlow's.
 /// </summary>
 internal sealed class WorkflowStack : IAsyncDisposable
 {
-    private readonly DurableTaskTestHost _durable;
+    private readonly LocalHost _host;
     private readonly ServiceNowClients _clients;
 
-    private WorkflowStack(SimulatorProcess simulator, DurableTaskTestHost durable, ServiceNowClients clients, RunArtifactStore artifacts, CountingDataConverter converter, CloneFlowConfiguration configuration)
+    private WorkflowStack(SimulatorProcess simulator, LocalHost host, ServiceNowClients clients, CountingDataConverter converter, CloneFlowConfiguration configuration)
     {
         Simulator = simulator;
-        _durable = durable;
+        _host = host;
         _clients = clients;
-        Artifacts = artifacts;
         History = converter;
         Configuration = configuration;
     }
 
     public SimulatorProcess Simulator { get; }
 
-    public RunArtifactStore Artifacts { get; }
+    public RunArtifactStore Artifacts => _host.Artifacts;
 
     public CountingDataConverter History { get; }
 
     public CloneFlowConfiguration Configuration { get; }
 
-    public DurableTaskClient Client => _durable.Client;
+    public DurableTaskClient Client => _host.Client;
 
     public IServiceNowClients Clients => _clients;
 
@@ -55,30 +56,29 @@ internal sealed class WorkflowStack : IAsyncDisposable
         var sim = await SimulatorProcess.StartAsync(spec, cancellationToken);
         try
         {
-            var configuration = SimulatedConfiguration.Create(sim.Instances, Approver, "dev@acme.example");
+            var simulated = SimulatedConfiguration.Create(sim.Instances, Approver, "dev@acme.example");
+            // A task hub of its own per stack: runs of earlier stacks never wake up in this one.
+            var configuration = simulated with { Host = simulated.Host with { TaskHub = "bench" + Guid.NewGuid().ToString("N")[..12] } };
             var secrets = new EnvironmentSecretProvider(variable => variable.EndsWith("_PASSWORD", StringComparison.Ordinal) ? "admin" : null);
             var clients = new ServiceNowClients(configuration, secrets, ClientOptions(concurrency));
-            var container = new BlobContainerClient(storageConnectionString, "bench-" + Guid.NewGuid().ToString("N")[..12]);
-            var artifacts = new RunArtifactStore(container);
-            await artifacts.EnsureContainerAsync(cancellationToken);
             var keys = new ApprovalSigningKeys("k1", new Dictionary<string, byte[]> { ["k1"] = RandomNumberGenerator.GetBytes(32) });
-            var links = new ApprovalLinks(new ApprovalTokenService(keys, TimeProvider.System), new Uri("http://127.0.0.1:7071/"));
             var converter = new CountingDataConverter();
-            var durable = await DurableTaskTestHost.StartAsync(
-                registry => registry.AddCloneFlowTasks(),
-                new DurableTaskTestHostOptions
+            var host = await LocalHost.StartAsync(
+                new LocalHostOptions
                 {
-                    LoggerFactory = Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance,
-                    ConfigureServices = services =>
-                    {
-                        services.AddSingleton(new RunServices(configuration, clients, artifacts));
-                        services.AddSingleton<INotifier>(new RecordingNotifier());
-                        services.AddSingleton(links);
-                        services.Configure<Microsoft.DurableTask.Worker.DurableTaskWorkerOptions>(o => o.DataConverter = converter);
-                    },
+                    Configuration = configuration,
+                    StorageConnectionString = storageConnectionString,
+                    Secrets = secrets,
+                    SigningKeys = keys,
+                    Notifier = new RecordingNotifier(),
+                    Logs = NullLoggerFactory.Instance,
+                    Listen = new Uri("http://127.0.0.1:0/"),
+                    ClientOptions = ClientOptions(concurrency),
+                    WorkerId = "bench-" + Environment.ProcessId,
+                    DataConverter = converter,
                 },
                 cancellationToken);
-            return new WorkflowStack(sim, durable, clients, artifacts, converter, configuration);
+            return new WorkflowStack(sim, host, clients, converter, configuration);
         }
         catch
         {
@@ -137,7 +137,7 @@ internal sealed class WorkflowStack : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _durable.DisposeAsync();
+        await _host.DisposeAsync();
         _clients.Dispose();
         await Simulator.DisposeAsync();
     }

@@ -13,6 +13,7 @@ using CloneFlow.Core.ServiceNow;
 using CloneFlow.Core.Workflow;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Worker;
 using Microsoft.Extensions.DependencyInjection;
@@ -49,6 +50,9 @@ internal sealed record LocalHostOptions
 
     /// <summary>This host's identity in the task hub's leases.</summary>
     public string WorkerId { get; init; } = $"cloneflow-{Environment.MachineName}";
+
+    /// <summary>How orchestration inputs, outputs and events are serialized; null for the engine's JSON default (the benchmarks count history bytes with their own).</summary>
+    public DataConverter? DataConverter { get; init; }
 }
 
 /// <summary>
@@ -117,6 +121,12 @@ internal sealed class LocalHost : IAsyncDisposable
             builder.Services.AddSingleton(new ApprovalLinks(tokens, publicUrl));
             builder.Services.AddSingleton(new ApprovalDecisionRecorder(tokens, new BlobApprovalTokenLedger(ledgerContainer), TimeProvider.System));
             builder.Services.AddSingleton(sp => new CloneRuns(sp.GetRequiredService<DurableTaskClient>(), configuration));
+            if (options.DataConverter is { } converter)
+            {
+                builder.Services.Configure<DurableTaskWorkerOptions>(o => o.DataConverter = converter);
+                builder.Services.Configure<DurableTaskClientOptions>(o => o.DataConverter = converter);
+            }
+
             builder.Services.AddDurableTaskWorker(worker =>
             {
                 worker.UseGrpc(backend.Channel);

@@ -28,19 +28,11 @@ public sealed class ExportActivity(RunServices services) : CloneFlowActivity<Exp
         var target = await services.Clients.GetAsync(plan.TargetInstance, cancellationToken);
         var planned = plan.LocalSets.ToDictionary(s => s.SysId, StringComparer.Ordinal);
 
-        var pending = new List<int>();
-        var verified = 0;
-        for (var index = input.Start; index < input.Start + input.Count; index++)
-        {
-            if (await services.Artifacts.ReadJsonAsync<ExportItem>(input.RunId, ExportItem.ManifestName(input.Kind, index), cancellationToken) is { Verified: true })
-            {
-                verified++;
-            }
-            else
-            {
-                pending.Add(index);
-            }
-        }
+        // The chunk's manifest entries, read side by side: items verified by an earlier attempt are done.
+        var indexes = Enumerable.Range(input.Start, input.Count).ToList();
+        var entries = await Task.WhenAll(indexes.Select(index => services.Artifacts.ReadJsonAsync<ExportItem>(input.RunId, ExportItem.ManifestName(input.Kind, index), cancellationToken)));
+        var pending = indexes.Where((_, i) => entries[i] is not { Verified: true }).ToList();
+        var verified = indexes.Count - pending.Count;
 
         if (pending.Count == 0)
         {

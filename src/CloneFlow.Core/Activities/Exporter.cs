@@ -148,13 +148,15 @@ internal sealed class Exporter(RunArtifactStore artifacts, TimeProvider time, in
 
     private async Task<ArtifactInfo> WriteOrReuseAsync(string runId, string blob, string contentType, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken)
     {
-        // A verified export from an earlier attempt of this activity is the export: never rewrite it.
-        if (await artifacts.GetInfoAsync(runId, blob, cancellationToken) is { Verified: true } done)
+        try
         {
-            return done;
+            return await artifacts.WriteAsync(runId, blob, contentType, write, cancellationToken);
         }
-
-        return await artifacts.WriteAsync(runId, blob, contentType, write, cancellationToken);
+        catch (ArtifactAlreadyVerifiedException)
+        {
+            // A verified export from an earlier attempt of this activity is the export: never rewrite it.
+            return await artifacts.GetInfoAsync(runId, blob, cancellationToken) ?? throw new InvalidOperationException($"The verified export {blob} disappeared.");
+        }
     }
 
     private static UpdateXmlRecord AsRemoteUpdate(ServiceNowRecord row, string remoteSetId)

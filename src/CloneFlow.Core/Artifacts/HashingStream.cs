@@ -80,9 +80,16 @@ internal sealed class HashingStream : Stream
     /// <summary>Reads what the consumer left unread, so the hash covers the whole stream.</summary>
     public async Task DrainAsync(CancellationToken cancellationToken)
     {
-        var buffer = new byte[81920];
-        while (await ReadAsync(buffer, cancellationToken) > 0)
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(81920);
+        try
         {
+            while (await ReadAsync(buffer, cancellationToken) > 0)
+            {
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

@@ -48,17 +48,18 @@ public sealed partial class RunArtifactStore
         _container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
 
     /// <summary>
-    /// Bytes one open upload or read-back holds (blocks staged, ranges read); exports run several at once.
-    /// Buffers this size are large objects (collected only with gen 2), and every export opens one upload and
-    /// one read-back: with 1 MB the benchmark's 100k-update export peaked 14 to 23 MB higher (working set) at the
-    /// same throughput (tests/CloneFlow.Benchmarks/README.md).
+    /// Bytes per staged block of an upload (one block fills while the one before it uploads). Artifacts
+    /// up to this size go up in one request. Buffers come from the shared pool; 1 MB blocks made the
+    /// benchmark's 100k-update export peak 14 to 23 MB higher at the same throughput
+    /// (tests/CloneFlow.Benchmarks/README.md).
     /// </summary>
-    private const int TransferBufferSize = 256 * 1024;
+    private const int BlockSize = 256 * 1024;
 
     /// <summary>
     /// Streams an artifact in: <paramref name="write"/> writes to a stream that goes straight to the blob
-    /// (nothing is buffered whole). An unverified artifact from an earlier attempt is replaced; a
-    /// verified one is not (<see cref="ArtifactAlreadyVerifiedException"/>).
+    /// in blocks (nothing is buffered whole), and the blob appears, with its SHA-256 in its metadata, only
+    /// once the write completes: a write that is cut off leaves nothing behind. An unverified artifact
+    /// from an earlier attempt is replaced; a verified one is not (<see cref="ArtifactAlreadyVerifiedException"/>).
     /// </summary>
     public async Task<ArtifactInfo> WriteAsync(string runId, string relativeName, string contentType, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken = default)
     {
@@ -73,25 +74,17 @@ public sealed partial class RunArtifactStore
 
         // Only replace what we saw (or create): a concurrent writer makes one of us fail, not both corrupt.
         var conditions = existing is null ? new BlobRequestConditions { IfNoneMatch = ETag.All } : new BlobRequestConditions { IfMatch = existing.ETag };
-        var options = new BlockBlobOpenWriteOptions
-        {
-            OpenConditions = conditions,
-            HttpHeaders = new BlobHttpHeaders { ContentType = contentType },
-            // Each open upload holds up to this much; exports are written several at once, so keep it small.
-            BufferSize = TransferBufferSize,
-        };
+        await using var upload = new BlockUploadStream(blob, BlockSize);
         string sha256;
         long bytes;
-        await using (var upload = await blob.OpenWriteAsync(overwrite: true, options, cancellationToken))
         await using (var hashing = new HashingStream(upload))
         {
             await write(hashing, cancellationToken);
-            await hashing.FlushAsync(cancellationToken);
             sha256 = hashing.Sha256;
             bytes = hashing.Bytes;
         }
 
-        await blob.SetMetadataAsync(new Dictionary<string, string> { [Sha256Key] = sha256 }, cancellationToken: cancellationToken);
+        await upload.CommitAsync(new BlobHttpHeaders { ContentType = contentType }, new Dictionary<string, string> { [Sha256Key] = sha256 }, conditions, cancellationToken);
         return new ArtifactInfo(name, bytes, sha256, Verified: false);
     }
 
@@ -101,21 +94,22 @@ public sealed partial class RunArtifactStore
 
     /// <summary>
     /// Reads a JSON artifact, or default when it does not exist. An empty blob counts as not written:
-    /// it is what a streamed write leaves when it is cut off (the blob is created empty when the write
-    /// opens and filled only when it completes), e.g. by storage restarting; the next write replaces it.
+    /// it is what a streamed write of earlier versions left when it was cut off (their blob was created
+    /// empty when the write opened), e.g. by storage restarting; the next write replaces it.
     /// </summary>
     public async Task<T?> ReadJsonAsync<T>(string runId, string relativeName, CancellationToken cancellationToken = default)
     {
         var blob = _container.GetBlobClient(BlobName(runId, relativeName));
         try
         {
-            await using var stream = await blob.OpenReadAsync(cancellationToken: cancellationToken);
-            if (stream.Length == 0)
+            // One request: the content and its length come in the same response.
+            using var download = (await blob.DownloadStreamingAsync(cancellationToken: cancellationToken)).Value;
+            if (download.Details.ContentLength == 0)
             {
                 return default;
             }
 
-            return await JsonSerializer.DeserializeAsync<T>(stream, ArtifactJson.Options, cancellationToken);
+            return await JsonSerializer.DeserializeAsync<T>(download.Content, ArtifactJson.Options, cancellationToken);
         }
         catch (RequestFailedException ex) when (ex.Status == (int)HttpStatusCode.NotFound)
         {
@@ -149,13 +143,23 @@ public sealed partial class RunArtifactStore
     {
         var name = BlobName(runId, relativeName);
         var blob = _container.GetBlobClient(name);
-        var properties = await PropertiesAsync(blob, cancellationToken)
-            ?? throw new ArtifactVerificationException($"The artifact {name} does not exist.");
-        var options = new BlobOpenReadOptions(allowModifications: false) { Conditions = new BlobRequestConditions { IfMatch = properties.ETag }, BufferSize = TransferBufferSize };
+        BlobDownloadStreamingResult download;
+        try
+        {
+            // One streamed GET of the whole blob (no range requests, no read buffer of our own); if the
+            // connection breaks, the SDK resumes it on the same version (ETag) of the blob.
+            download = (await blob.DownloadStreamingAsync(cancellationToken: cancellationToken)).Value;
+        }
+        catch (RequestFailedException ex) when (ex.Status == (int)HttpStatusCode.NotFound)
+        {
+            throw new ArtifactVerificationException($"The artifact {name} does not exist.");
+        }
+
         string actual;
         long bytes;
-        await using (var download = await blob.OpenReadAsync(options, cancellationToken))
-        await using (var hashing = new HashingStream(download))
+        var read = download.Details;
+        using (download)
+        await using (var hashing = new HashingStream(download.Content))
         {
             if (inspect is not null)
             {
@@ -172,12 +176,13 @@ public sealed partial class RunArtifactStore
             throw new ArtifactVerificationException($"The artifact {name} reads back with SHA-256 {actual}, but {expectedSha256} was written.");
         }
 
-        var metadata = new Dictionary<string, string>(properties.Metadata, StringComparer.Ordinal)
+        // Marked verified only if the blob is still the version that was read.
+        var metadata = new Dictionary<string, string>(read.Metadata, StringComparer.Ordinal)
         {
             [Sha256Key] = actual,
             [VerifiedKey] = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
         };
-        await blob.SetMetadataAsync(metadata, new BlobRequestConditions { IfMatch = properties.ETag }, cancellationToken);
+        await blob.SetMetadataAsync(metadata, new BlobRequestConditions { IfMatch = read.ETag }, cancellationToken);
         return new ArtifactInfo(name, bytes, actual, Verified: true);
     }
 

@@ -392,18 +392,13 @@ internal sealed partial class CloneRun
         var total = chunks.Sum(c => c.Count);
         int verified = 0, failed = 0;
         var failures = new List<string>();
-        for (var start = 0; start < chunks.Count; start += Parallelism)
+        await ExportChunksAsync(chunks, result =>
         {
-            ThrowIfCanceledBeforeClone();
-            foreach (var result in await ExportWaveAsync(chunks.Skip(start).Take(Parallelism).ToList()))
-            {
-                verified += result.Verified;
-                failed += result.Failed;
-                failures.AddRange(result.Failures);
-            }
-
+            verified += result.Verified;
+            failed += result.Failed;
+            failures.AddRange(result.Failures);
             SetStatus(_status with { Done = verified + failed, Total = total, Message = $"Exported and verified {verified} of {total}" });
-        }
+        });
 
         var manifested = await CallAsync<int>(nameof(WriteManifestActivity), _ref);
         if (failed == 0 && manifested != total)
@@ -416,38 +411,57 @@ internal sealed partial class CloneRun
     }
 
     /// <summary>
-    /// Exports chunks in parallel. A chunk whose activity failed through all its retries (the target or
-    /// Blob storage unreachable for longer than the retries last, e.g. an outage or an open circuit) is
-    /// not the end of the run: nothing has been cloned, so a person decides whether to retry the failed
-    /// chunks (items verified earlier are kept, not exported again) or abort. Items that were read but
-    /// could not be verified are results, not failures, and still stop the run before any clone.
+    /// Exports chunks, <see cref="Parallelism"/> at a time: a new chunk starts as soon as any running one
+    /// ends (no waiting for the slowest of a group), so the instance's request slots stay busy to the end.
+    /// A chunk whose activity failed through all its retries (the target or Blob storage unreachable for
+    /// longer than the retries last, e.g. an outage or an open circuit) is not the end of the run: nothing
+    /// has been cloned, so once the others are done a person decides whether to retry the failed chunks
+    /// (items verified earlier are kept, not exported again) or abort. Items that were read but could not
+    /// be verified are results, not failures, and still stop the run before any clone.
     /// </summary>
-    private async Task<List<ExportChunkResult>> ExportWaveAsync(List<ExportChunk> wave)
+    private async Task ExportChunksAsync(List<ExportChunk> chunks, Action<ExportChunkResult> completed)
     {
         const int maxRounds = 10;
-        var results = new List<ExportChunkResult>();
-        var pending = wave;
+        var pending = chunks;
         for (var round = 1; ; round++)
         {
-            var calls = pending.Select(c => (Chunk: c, Call: CallAsync<ExportChunkResult>(nameof(ExportActivity), c))).ToList();
-            try
+            var failedChunks = new List<ExportChunk>();
+            string? error = null;
+            var waiting = new Queue<ExportChunk>(pending);
+            var running = new List<(ExportChunk Chunk, Task<ExportChunkResult> Call)>();
+            while (waiting.Count > 0 || running.Count > 0)
             {
-                await Task.WhenAll(calls.Select(c => c.Call));
-            }
-            catch (TaskFailedException)
-            {
-                // Each call's outcome is read below.
+                while (running.Count < Parallelism && waiting.Count > 0)
+                {
+                    ThrowIfCanceledBeforeClone();
+                    var chunk = waiting.Dequeue();
+                    running.Add((chunk, CallAsync<ExportChunkResult>(nameof(ExportActivity), chunk)));
+                }
+
+                // Only the call WhenAny hands back is taken: the order in which calls end is in the
+                // history, so a replay takes them in the same order.
+                var ended = await Task.WhenAny(running.Select(r => r.Call));
+                var index = running.FindIndex(r => r.Call == ended);
+                var (endedChunk, call) = running[index];
+                running.RemoveAt(index);
+                if (call.IsCompletedSuccessfully)
+                {
+                    completed(call.Result);
+                }
+                else
+                {
+                    failedChunks.Add(endedChunk);
+                    error ??= (call.Exception?.InnerException as TaskFailedException)?.FailureDetails.ErrorMessage;
+                }
             }
 
-            results.AddRange(calls.Where(c => c.Call.IsCompletedSuccessfully).Select(c => c.Call.Result));
-            var failedCalls = calls.Where(c => !c.Call.IsCompletedSuccessfully).ToList();
-            if (failedCalls.Count == 0)
+            if (failedChunks.Count == 0)
             {
-                return results;
+                return;
             }
 
-            var error = failedCalls.Select(c => c.Call.Exception?.InnerException).OfType<TaskFailedException>().FirstOrDefault()?.FailureDetails.ErrorMessage ?? "the export failed";
-            var what = string.Join(", ", failedCalls.Select(c => $"{c.Chunk.Kind} {c.Chunk.Start + 1}-{c.Chunk.Start + c.Chunk.Count}"));
+            error ??= "the export failed";
+            var what = string.Join(", ", failedChunks.Select(c => $"{c.Kind} {c.Start + 1}-{c.Start + c.Count}"));
             if (round == maxRounds)
             {
                 throw new RunStopped(RunOutcome.Failed, $"No clone was requested: exporting {what} still failed after {maxRounds} rounds ({error}). The verified exports are kept.");
@@ -460,7 +474,7 @@ internal sealed partial class CloneRun
                 throw new RunStopped(RunOutcome.Failed, $"Stopped by {decision.By} after exporting {what} failed ({error}). No clone was requested; the target is unchanged and the verified exports are kept.");
             }
 
-            pending = failedCalls.Select(c => c.Chunk).ToList();
+            pending = failedChunks;
         }
     }
 

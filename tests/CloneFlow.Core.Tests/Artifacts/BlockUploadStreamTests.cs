@@ -1,0 +1,88 @@
+using System.Security.Cryptography;
+using Azure;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
+using CloneFlow.Core.Artifacts;
+using CloneFlow.Core.Tests.Support;
+
+namespace CloneFlow.Core.Tests.Artifacts;
+
+[Collection(AzuriteGroup.Name)]
+public class BlockUploadStreamTests(AzuriteFixture azurite)
+{
+    private static readonly Dictionary<string, string> Metadata = new() { ["cloneflow_sha256"] = "abc" };
+
+    [Theory]
+    [InlineData(0, 0)]
+    [InlineData(1000, 0)]
+    [InlineData(4096, 1)]
+    [InlineData(4097, 2)]
+    [InlineData(40_000, 10)]
+    public async Task Content_of_any_size_arrives_whole_with_headers_and_metadata_set_at_commit(int size, int stagedBlocks)
+    {
+        var blob = (await azurite.NewContainerAsync()).GetBlockBlobClient("a/b.xml");
+        var content = RandomNumberGenerator.GetBytes(size);
+        await using (var upload = new BlockUploadStream(blob, blockSize: 4096))
+        {
+            // Odd write sizes, so writes straddle block boundaries.
+            for (var offset = 0; offset < size; offset += 777)
+            {
+                await upload.WriteAsync(content.AsMemory(offset, Math.Min(777, size - offset)));
+            }
+
+            Assert.False(await blob.ExistsAsync());
+            await upload.CommitAsync(new BlobHttpHeaders { ContentType = "application/xml" }, Metadata, new BlobRequestConditions { IfNoneMatch = ETag.All }, CancellationToken.None);
+            Assert.Equal(stagedBlocks, upload.StagedBlocks);
+        }
+
+        var downloaded = (await blob.DownloadContentAsync()).Value;
+        Assert.Equal(content, downloaded.Content.ToArray());
+        Assert.Equal("application/xml", downloaded.Details.ContentType);
+        Assert.Equal("abc", downloaded.Details.Metadata["cloneflow_sha256"]);
+    }
+
+    [Fact]
+    public async Task Synchronous_writes_upload_the_same_bytes()
+    {
+        var blob = (await azurite.NewContainerAsync()).GetBlockBlobClient("sync.bin");
+        var content = RandomNumberGenerator.GetBytes(10_000);
+        await using (var upload = new BlockUploadStream(blob, blockSize: 3000))
+        {
+            upload.Write(content, 0, 6000);
+            await upload.WriteAsync(content.AsMemory(6000, 1000));
+            upload.Write(content.AsSpan(7000));
+            await upload.CommitAsync(new BlobHttpHeaders(), Metadata, new BlobRequestConditions(), CancellationToken.None);
+        }
+
+        Assert.Equal(content, (await blob.DownloadContentAsync()).Value.Content.ToArray());
+    }
+
+    [Fact]
+    public async Task Of_two_writers_creating_the_same_blob_the_later_commit_fails_and_the_first_content_stays()
+    {
+        var blob = (await azurite.NewContainerAsync()).GetBlockBlobClient("race.bin");
+        var createOnly = new BlobRequestConditions { IfNoneMatch = ETag.All };
+        await using var late = new BlockUploadStream(blob, blockSize: 1024);
+        await late.WriteAsync(new byte[5000]);
+        await using (var first = new BlockUploadStream(blob, blockSize: 1024))
+        {
+            // Small, so a Put Blob first; the other writer's uncommitted blocks are no committed blob.
+            await first.WriteAsync("first"u8.ToArray());
+            await first.CommitAsync(new BlobHttpHeaders(), Metadata, createOnly, CancellationToken.None);
+        }
+
+        await Assert.ThrowsAsync<RequestFailedException>(() => late.CommitAsync(new BlobHttpHeaders(), Metadata, createOnly, CancellationToken.None));
+
+        Assert.Equal("first", (await blob.DownloadContentAsync()).Value.Content.ToString());
+    }
+
+    [Fact]
+    public async Task Writing_after_the_commit_is_refused()
+    {
+        var blob = (await azurite.NewContainerAsync()).GetBlockBlobClient("done.bin");
+        await using var upload = new BlockUploadStream(blob, blockSize: 1024);
+        await upload.CommitAsync(new BlobHttpHeaders(), Metadata, new BlobRequestConditions(), CancellationToken.None);
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await upload.WriteAsync(new byte[1]));
+    }
+}
