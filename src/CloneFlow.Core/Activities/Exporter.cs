@@ -125,12 +125,12 @@ internal sealed class Exporter(RunArtifactStore artifacts, TimeProvider time, in
             return item with { Sha256 = written.Sha256, Bytes = written.Bytes, Found = expected, Verified = true };
         }
 
-        UpdateSetFileSummary? summary = null;
+        UnloadRecordCount? summary = null;
         try
         {
             var verified = await artifacts.VerifyAsync(runId, blob, written.Sha256, async (stream, token) =>
             {
-                summary = await UpdateSetFileScanner.ScanAsync(stream, cancellationToken: token);
+                summary = await UpdateSetFileScanner.CountAsync(stream, token);
                 var found = header is null ? summary.OtherRecordsByTable.Values.Sum() + summary.Updates : summary.Updates;
                 if (found != expected || summary.Warnings.Count > 0)
                 {

@@ -48,12 +48,13 @@ public sealed partial class RunArtifactStore
         _container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
 
     /// <summary>
-    /// Bytes per staged block of an upload (one block fills while the one before it uploads). Artifacts
-    /// up to this size go up in one request. Buffers come from the shared pool; 1 MB blocks made the
-    /// benchmark's 100k-update export peak 14 to 23 MB higher at the same throughput
-    /// (tests/CloneFlow.Benchmarks/README.md).
+    /// Bytes per staged block of an upload (one block fills while the one before it uploads), from the
+    /// shared pool. Artifacts up to this size go up in one request. Every request costs storage (Azurite
+    /// took about 4 ms of CPU per request in the benchmark), every open upload holds up to two blocks,
+    /// and several exports upload at once: 512 KB halves the requests of 256 KB blocks for 0.5 MB more per
+    /// upload (tests/CloneFlow.Benchmarks/README.md).
     /// </summary>
-    private const int BlockSize = 256 * 1024;
+    private const int BlockSize = 512 * 1024;
 
     /// <summary>
     /// Streams an artifact in: <paramref name="write"/> writes to a stream that goes straight to the blob

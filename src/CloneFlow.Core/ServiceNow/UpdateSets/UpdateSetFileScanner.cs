@@ -70,6 +70,32 @@ public static class UpdateSetFileScanner
         return new UpdateSetFileSummary(reader.UnloadDate, setDigests, updates, byAction, byType, payloadBytes, largest, others, reader.Warnings);
     }
 
+    /// <summary>
+    /// Reads an unload file once and only counts its records (updates, and the others by table), with the
+    /// reader's warnings: what an export's read-back checks against ServiceNow's count, without hashing
+    /// every payload as <see cref="ScanAsync"/> does.
+    /// </summary>
+    /// <exception cref="UpdateSetFormatException">The file is not a readable unload file.</exception>
+    public static async Task<UnloadRecordCount> CountAsync(Stream stream, CancellationToken cancellationToken = default)
+    {
+        var reader = new UpdateSetXmlReader(stream);
+        var others = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        long updates = 0;
+        await foreach (var record in reader.ReadAsync(cancellationToken))
+        {
+            if (record is UpdateXmlRecord)
+            {
+                updates++;
+            }
+            else if (record is not RemoteUpdateSetRecord)
+            {
+                Increment(others, record.Table);
+            }
+        }
+
+        return new UnloadRecordCount(updates, others, reader.Warnings);
+    }
+
     /// <summary>Digests one update: its identity and the SHA-256 of its payload text.</summary>
     public static UpdateDigest Digest(UpdateXmlRecord update)
     {

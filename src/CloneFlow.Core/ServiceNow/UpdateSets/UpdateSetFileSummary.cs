@@ -41,3 +41,9 @@ public sealed record UpdateSetFileSummary(
     UpdateDigest? LargestUpdate,
     IReadOnlyDictionary<string, long> OtherRecordsByTable,
     IReadOnlyList<UpdateSetXmlWarning> Warnings);
+
+/// <summary>The records of an unload file, counted: updates, set headers aside, and the other tables' records.</summary>
+/// <param name="Updates"><c>sys_update_xml</c> records.</param>
+/// <param name="OtherRecordsByTable">Records of any other table but <c>sys_remote_update_set</c>, by table.</param>
+/// <param name="Warnings">What the reader found odd (updates pointing at a set the file lacks).</param>
+public sealed record UnloadRecordCount(long Updates, IReadOnlyDictionary<string, long> OtherRecordsByTable, IReadOnlyList<UpdateSetXmlWarning> Warnings);

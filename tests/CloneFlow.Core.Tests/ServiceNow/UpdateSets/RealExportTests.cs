@@ -120,4 +120,22 @@ public class RealExportTests
         Assert.Equal(summary.Updates, summary.UpdateSets.Sum(s => s.UpdateCount));
         Assert.Empty(summary.Warnings);
     }
+
+    [Theory]
+    [MemberData(nameof(Exports))]
+    public async Task Counting_finds_what_the_independent_parse_finds(string name)
+    {
+        var document = IndependentParse.Load(RealExports.PathOf(name));
+        var others = document.Root!.Elements()
+            .Where(e => e.Name.LocalName is not ("sys_update_xml" or "sys_remote_update_set"))
+            .GroupBy(e => e.Name.LocalName)
+            .ToDictionary(g => g.Key, g => (long)g.Count());
+        await using var file = File.OpenRead(RealExports.PathOf(name));
+
+        var count = await UpdateSetFileScanner.CountAsync(file);
+
+        Assert.Equal(document.Root.Elements("sys_update_xml").Count(), count.Updates);
+        Assert.Equal(others, count.OtherRecordsByTable);
+        Assert.Empty(count.Warnings);
+    }
 }

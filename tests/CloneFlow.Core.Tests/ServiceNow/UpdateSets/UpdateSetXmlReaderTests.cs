@@ -180,6 +180,21 @@ public class UpdateSetXmlReaderTests
     }
 
     [Fact]
+    public async Task Counting_reports_the_same_warning_for_updates_whose_set_is_missing()
+    {
+        var xml = File(
+            RemoteSet("s1", "Present"),
+            Update("u1", "s1", "<payload>a</payload>"),
+            Update("u2", "gone", "<payload>b</payload>"));
+
+        var count = await UpdateSetFileScanner.CountAsync(UnloadXml.Stream(xml));
+
+        Assert.Equal(2, count.Updates);
+        Assert.Empty(count.OtherRecordsByTable);
+        Assert.Contains("update set gone, which is not in this file", Assert.Single(count.Warnings).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_set_that_comes_after_its_updates_is_not_a_warning()
     {
         var reader = new UpdateSetXmlReader(UnloadXml.Stream(File(Update("u1", "late", "<payload/>"), RemoteSet("late", "Late"))));
