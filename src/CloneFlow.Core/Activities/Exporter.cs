@@ -7,7 +7,7 @@ using CloneFlow.Core.ServiceNow.UpdateSets;
 namespace CloneFlow.Core.Activities;
 
 /// <summary>
-/// Writes one export to Blob storage as it is read from ServiceNow (page by page, never whole; a
+/// Writes one export to Blob storage as it is read from ServiceNow (row by row as each page arrives, never whole; a
 /// large one may read several sys_id ranges at once) and verifies it by reading it back: its SHA-256, and a record count equal to what ServiceNow reported.
 /// ServiceNow's count comes with the first page of each range (X-Total-Count), not from a call of its own.
 /// </summary>
@@ -106,12 +106,9 @@ internal sealed class Exporter(RunArtifactStore artifacts, TimeProvider time, in
 
             // A large export may read several sys_id ranges at once (rows then follow in arrival order, not
             // sys_id order); one page's worth or less is read in one range.
-            await foreach (var page in target.GetRecordPagesAsync(table, query, partitions, pageSize: UpdatePageSize, count: count, cancellationToken: token))
+            await foreach (var row in target.GetRecordsInRangesAsync(table, query, partitions, pageSize: UpdatePageSize, count: count, cancellationToken: token))
             {
-                foreach (var row in page)
-                {
-                    await writer.WriteAsync(convert(row), token);
-                }
+                await writer.WriteAsync(convert(row), token);
             }
 
             await writer.CompleteAsync(token);

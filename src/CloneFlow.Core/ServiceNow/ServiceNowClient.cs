@@ -25,6 +25,9 @@ namespace CloneFlow.Core.ServiceNow;
 public sealed class ServiceNowClient : IDisposable
 {
     private static readonly string[] RequestIdHeaders = ["X-Request-Id", "X-Transaction-ID", "X-Correlation-Id"];
+
+    /// <summary>Rows each range of a ranged read may have waiting while the caller is busy.</summary>
+    private const int RowsBufferedPerRange = 16;
     private readonly HttpClient _http;
     private readonly HttpClient _tokenHttp;
     private readonly ServiceNowClientOptions _options;
@@ -80,22 +83,20 @@ public sealed class ServiceNowClient : IDisposable
         int? pageSize = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        await foreach (var page in GetPagesAsync(table, query, fields, pageSize, null, cancellationToken))
+        await foreach (var row in GetRowsAsync(table, query, fields, pageSize, null, cancellationToken))
         {
-            foreach (var row in page)
-            {
-                yield return row;
-            }
+            yield return row;
         }
     }
 
     /// <summary>
-    /// Streams every row of <paramref name="table"/> matching <paramref name="query"/> page by page,
-    /// reading up to <paramref name="partitions"/> disjoint sys_id ranges at once (each with keyset
-    /// paging, as <see cref="GetRecordsAsync"/>), so a large read keeps several requests in flight
-    /// within the concurrency limit. Pages come in the order they arrive, not in sys_id order; the
-    /// ranges cover every possible sys_id, so no row is skipped or repeated. At most one page per
-    /// range is held while the caller is busy with another.
+    /// Streams every row of <paramref name="table"/> matching <paramref name="query"/>, reading up to
+    /// <paramref name="partitions"/> disjoint sys_id ranges at once (each with keyset paging, as
+    /// <see cref="GetRecordsAsync(string, TableQuery?, IReadOnlyList{string}?, int?, CancellationToken)"/>),
+    /// so a large read keeps several requests in flight within the concurrency limit. Rows come in the
+    /// order they arrive, not in sys_id order; the ranges cover every possible sys_id, so no row is
+    /// skipped or repeated. Rows are parsed as the answer arrives: while the caller is busy, each range
+    /// holds a few rows, never a whole page.
     /// </summary>
     /// <param name="table">The table.</param>
     /// <param name="query">The filter (no ORDERBY).</param>
@@ -109,7 +110,7 @@ public sealed class ServiceNowClient : IDisposable
     /// counted, which the caller's verification catches, instead of being left out unnoticed.
     /// </param>
     /// <param name="cancellationToken">Stops the read.</param>
-    public async IAsyncEnumerable<IReadOnlyList<ServiceNowRecord>> GetRecordPagesAsync(
+    public async IAsyncEnumerable<ServiceNowRecord> GetRecordsInRangesAsync(
         string table,
         TableQuery? query,
         int partitions,
@@ -123,31 +124,31 @@ public sealed class ServiceNowClient : IDisposable
         var ranges = SysIdRanges(query, partitions);
         if (ranges.Count == 1)
         {
-            await foreach (var page in GetPagesAsync(table, query, fields, pageSize, count, cancellationToken))
+            await foreach (var row in GetRowsAsync(table, query, fields, pageSize, count, cancellationToken))
             {
-                yield return page;
+                yield return row;
             }
 
             yield break;
         }
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var pages = System.Threading.Channels.Channel.CreateBounded<List<ServiceNowRecord>>(new System.Threading.Channels.BoundedChannelOptions(1) { SingleReader = true });
+        var rows = System.Threading.Channels.Channel.CreateBounded<ServiceNowRecord>(new System.Threading.Channels.BoundedChannelOptions(RowsBufferedPerRange * ranges.Count) { SingleReader = true });
         var readers = Task.WhenAll(ranges.Select(range => Task.Run(
             async () =>
             {
-                await foreach (var page in GetPagesAsync(table, range, fields, pageSize, count, stop.Token))
+                await foreach (var row in GetRowsAsync(table, range, fields, pageSize, count, stop.Token))
                 {
-                    await pages.Writer.WriteAsync(page, stop.Token);
+                    await rows.Writer.WriteAsync(row, stop.Token);
                 }
             },
             stop.Token)));
-        var completion = readers.ContinueWith(done => pages.Writer.TryComplete(done.Exception?.InnerException), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        var completion = readers.ContinueWith(done => rows.Writer.TryComplete(done.Exception?.InnerException), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         try
         {
-            await foreach (var page in pages.Reader.ReadAllAsync(cancellationToken))
+            await foreach (var row in rows.Reader.ReadAllAsync(cancellationToken))
             {
-                yield return page;
+                yield return row;
             }
         }
         finally
@@ -179,7 +180,8 @@ public sealed class ServiceNowClient : IDisposable
         return ranges;
     }
 
-    private async IAsyncEnumerable<List<ServiceNowRecord>> GetPagesAsync(
+    /// <summary>The rows of one query by keyset paging, each page streamed as its answer arrives.</summary>
+    private async IAsyncEnumerable<ServiceNowRecord> GetRowsAsync(
         string table,
         TableQuery? query,
         IReadOnlyList<string>? fields,
@@ -195,6 +197,7 @@ public sealed class ServiceNowClient : IDisposable
         }
 
         var limit = pageSize ?? _options.PageSize;
+        var operation = $"GET {table}";
         string? after = null;
         while (true)
         {
@@ -207,26 +210,30 @@ public sealed class ServiceNowClient : IDisposable
                 ("sysparm_exclude_reference_link", "true"),
                 ("sysparm_display_value", "false"),
                 ("sysparm_fields", FieldList(fields)));
-            var (rows, reported) = await GetPageAsync(path, $"GET {table}", counted, cancellationToken);
+            using var response = await SendAsync(HttpMethod.Get, path, null, operation, cancellationToken);
             if (counted)
             {
-                count!.Add(reported);
+                count!.Add(TotalCount(response, operation));
             }
 
-            if (rows.Count > 0)
+            var rows = 0;
+            string? last = null;
+            await foreach (var row in ReadResultRowsAsync(response, operation, cancellationToken))
             {
-                yield return rows;
+                rows++;
+                last = row.SysId;
+                yield return row;
             }
 
-            if (rows.Count < limit)
+            if (rows < limit)
             {
                 yield break;
             }
 
-            after = rows[^1].SysId;
-            if (after.Length == 0)
+            after = last;
+            if (string.IsNullOrEmpty(after))
             {
-                throw new ServiceNowException(null, $"rows of {table} came back without sys_id; keyset paging needs it", null, null, $"GET {table}");
+                throw new ServiceNowException(null, $"rows of {table} came back without sys_id; keyset paging needs it", null, null, operation);
             }
         }
     }
@@ -578,23 +585,46 @@ public sealed class ServiceNowClient : IDisposable
         }
     }
 
-    private async Task<(List<ServiceNowRecord> Rows, long Total)> GetPageAsync(string path, string operation, bool counted, CancellationToken cancellationToken)
-    {
-        using var response = await SendAsync(HttpMethod.Get, path, null, operation, cancellationToken);
-        long total = 0;
-        if (counted && !(response.Headers.TryGetValues("X-Total-Count", out var values)
-            && long.TryParse(values.FirstOrDefault(), NumberStyles.Integer, CultureInfo.InvariantCulture, out total)))
-        {
-            throw new ServiceNowException(response.StatusCode, "the answer has no X-Total-Count header", null, RequestId(response), operation);
-        }
+    /// <summary>ServiceNow's count of the query's rows (X-Total-Count), asked for with the first page.</summary>
+    private static long TotalCount(HttpResponseMessage response, string operation) =>
+        response.Headers.TryGetValues("X-Total-Count", out var values)
+        && long.TryParse(values.FirstOrDefault(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var total)
+            ? total
+            : throw new ServiceNowException(response.StatusCode, "the answer has no X-Total-Count header", null, RequestId(response), operation);
 
+    /// <summary>The rows of a Table API answer as its bytes arrive (see <see cref="TableResultParser"/>).</summary>
+    private static async IAsyncEnumerable<ServiceNowRecord> ReadResultRowsAsync(HttpResponseMessage response, string operation, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+        var pipe = System.IO.Pipelines.PipeReader.Create(stream, new System.IO.Pipelines.StreamPipeReaderOptions(bufferSize: 64 * 1024, leaveOpen: true));
+        var parser = new TableResultParser();
+        var rows = new List<ServiceNowRecord>();
         try
         {
-            using var json = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken);
-            return (json.RootElement.GetProperty("result").EnumerateArray().Select(ServiceNowRecord.FromJson).ToList(), total);
+            while (!parser.Done)
+            {
+                var read = await pipe.ReadAsync(cancellationToken);
+                rows.Clear();
+                pipe.AdvanceTo(Parse(parser, read, rows, response, operation), read.Buffer.End);
+                foreach (var row in rows)
+                {
+                    yield return row;
+                }
+            }
         }
-        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException)
+        finally
+        {
+            await pipe.CompleteAsync();
+        }
+    }
+
+    private static SequencePosition Parse(TableResultParser parser, System.IO.Pipelines.ReadResult read, List<ServiceNowRecord> rows, HttpResponseMessage response, string operation)
+    {
+        try
+        {
+            return parser.Parse(read.Buffer, read.IsCompleted, rows);
+        }
+        catch (JsonException ex)
         {
             throw new ServiceNowException(response.StatusCode, $"the answer is not a Table API result list: {ex.Message}", null, RequestId(response), operation, null, ex);
         }
