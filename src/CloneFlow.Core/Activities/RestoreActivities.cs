@@ -169,6 +169,9 @@ public sealed record StatesResult(int Restored, int NotFound);
 /// <summary>Puts developers' sets back as they were (in progress stays in progress) and sets the batch container to ignore.</summary>
 public sealed class RestoreStatesActivity(RunServices services) : CloneFlowActivity<RunRef, StatesResult>
 {
+    /// <summary>Sets put back at once.</summary>
+    private const int SetsAtOnce = 8;
+
     /// <inheritdoc />
     public override async Task<StatesResult> ExecuteAsync(RunRef input)
     {
@@ -178,22 +181,25 @@ public sealed class RestoreStatesActivity(RunServices services) : CloneFlowActiv
             ?? throw new InvalidOperationException($"Run {input.RunId} has no plan.");
         var client = await services.Clients.GetAsync(plan.TargetInstance, cancellationToken);
         int restored = 0, notFound = 0;
-        foreach (var set in plan.LocalSets)
+
+        // Each set is a lookup and at most one update, independent of the others: side by side, within
+        // the client's request limit (one after another this took about 0.2 s per set at 100 ms latency).
+        await Parallel.ForEachAsync(plan.LocalSets, new ParallelOptions { MaxDegreeOfParallelism = SetsAtOnce, CancellationToken = cancellationToken }, async (set, token) =>
         {
-            var local = await RestoredSets.LocalSetAsync(client, set.Name, cancellationToken);
+            var local = await RestoredSets.LocalSetAsync(client, set.Name, token);
             if (local is null)
             {
-                notFound++;
-                continue;
+                Interlocked.Increment(ref notFound);
+                return;
             }
 
             if (local.Get("state") != set.State)
             {
-                await client.UpdateAsync("sys_update_set", local.SysId, new Dictionary<string, string?> { ["state"] = set.State }, cancellationToken);
+                await client.UpdateAsync("sys_update_set", local.SysId, new Dictionary<string, string?> { ["state"] = set.State }, token);
             }
 
-            restored++;
-        }
+            Interlocked.Increment(ref restored);
+        });
 
         if (plan.LocalSets.Count > 0 && await RestoredSets.LocalSetAsync(client, CreateRestoreBatchActivity.ContainerName(input.RunId), cancellationToken) is { } container)
         {

@@ -38,6 +38,9 @@ public sealed class VerifyRestoreActivity(RunServices services) : CloneFlowActiv
     /// <summary>The verification list's blob name.</summary>
     public const string VerificationBlob = "verification.json";
 
+    /// <summary>Sets compared at once.</summary>
+    private const int SetsAtOnce = 8;
+
     /// <inheritdoc />
     public override async Task<VerificationSummary> ExecuteAsync(RunRef input)
     {
@@ -46,30 +49,35 @@ public sealed class VerifyRestoreActivity(RunServices services) : CloneFlowActiv
         var plan = await services.Artifacts.ReadJsonAsync<RunPlan>(input.RunId, PlanActivity.PlanBlob, cancellationToken)
             ?? throw new InvalidOperationException($"Run {input.RunId} has no plan.");
         var client = await services.Clients.GetAsync(plan.TargetInstance, cancellationToken);
-        var results = new List<SetVerification>();
-        for (var index = 0; index < plan.LocalSets.Count; index++)
+        var local = new SetVerification[plan.LocalSets.Count];
+        var remote = new SetVerification[plan.RemoteSets.Count];
+
+        // Sets are compared side by side (each a few calls: the export read back, the set, its updates);
+        // the client's request limit still bounds the calls in flight. The list keeps the plan's order.
+        await Parallel.ForEachAsync(Enumerable.Range(0, local.Length), new ParallelOptions { MaxDegreeOfParallelism = SetsAtOnce, CancellationToken = cancellationToken }, async (index, token) =>
         {
             var set = plan.LocalSets[index];
-            var item = await ItemAsync(input.RunId, ExportKind.LocalSet, index, cancellationToken);
-            var expected = await ExpectedAsync(input.RunId, item, cancellationToken);
-            var local = await RestoredSets.LocalSetAsync(client, set.Name, cancellationToken);
-            var actual = local is null ? [] : await ActualAsync(client, TableQuery.Where("update_set", local.SysId), cancellationToken);
-            results.Add(Compare(set.Name, "local", set.State, local?.Get("state") ?? string.Empty, expected, actual));
-        }
+            var item = await ItemAsync(input.RunId, ExportKind.LocalSet, index, token);
+            var expected = await ExpectedAsync(input.RunId, item, token);
+            var restored = await RestoredSets.LocalSetAsync(client, set.Name, token);
+            var actual = restored is null ? [] : await ActualAsync(client, TableQuery.Where("update_set", restored.SysId), token);
+            local[index] = Compare(set.Name, "local", set.State, restored?.Get("state") ?? string.Empty, expected, actual);
+        });
 
-        for (var index = 0; index < plan.RemoteSets.Count; index++)
+        await Parallel.ForEachAsync(Enumerable.Range(0, remote.Length), new ParallelOptions { MaxDegreeOfParallelism = SetsAtOnce, CancellationToken = cancellationToken }, async (index, token) =>
         {
             var set = plan.RemoteSets[index];
-            var item = await ItemAsync(input.RunId, ExportKind.RemoteSet, index, cancellationToken);
-            var expected = await ExpectedAsync(input.RunId, item, cancellationToken);
-            var remote = await client.GetRecordAsync(RemoteUpdateSetRecord.TableName, set.SysId, ["sys_id", "state"], cancellationToken);
-            var actual = remote is null ? [] : await ActualAsync(client, TableQuery.Where("remote_update_set", set.SysId), cancellationToken);
+            var item = await ItemAsync(input.RunId, ExportKind.RemoteSet, index, token);
+            var expected = await ExpectedAsync(input.RunId, item, token);
+            var found = await client.GetRecordAsync(RemoteUpdateSetRecord.TableName, set.SysId, ["sys_id", "state"], token);
+            var actual = found is null ? [] : await ActualAsync(client, TableQuery.Where("remote_update_set", set.SysId), token);
 
             // Remote sets come back loaded: a preview before the clone does not survive re-insertion.
             var stateBefore = set.State == "previewed" ? "loaded" : set.State;
-            results.Add(Compare(set.Name, "remote", stateBefore, remote?.Get("state") ?? string.Empty, expected, actual));
-        }
+            remote[index] = Compare(set.Name, "remote", stateBefore, found?.Get("state") ?? string.Empty, expected, actual);
+        });
 
+        var results = local.Concat(remote).ToList();
         await services.Artifacts.WriteJsonAsync(input.RunId, VerificationBlob, results, cancellationToken);
         return new VerificationSummary(
             results.Count,
