@@ -30,57 +30,67 @@ public sealed class RestoreActivity(RunServices services) : CloneFlowActivity<Ex
         var client = await services.Clients.GetAsync(services.Target(input.Target).Instance, cancellationToken);
         var container = RestoreIds.ContainerFor(input.RunId);
         var totals = new Totals();
-        for (var index = input.Start; index < input.Start + input.Count; index++)
-        {
-            var item = await services.Artifacts.ReadJsonAsync<ExportItem>(input.RunId, ExportItem.ManifestName(input.Kind, index), cancellationToken);
-            if (item is not { Verified: true })
-            {
-                throw new InvalidOperationException($"Export {input.Kind} #{index} of run {input.RunId} is not verified; it cannot be restored.");
-            }
 
-            await using var stream = await services.Artifacts.OpenReadAsync(input.RunId, item.Blob, cancellationToken);
-            var pending = new Dictionary<string, List<IReadOnlyDictionary<string, string?>>>(StringComparer.Ordinal);
-            await foreach (var record in new UpdateSetXmlReader(stream).ReadAsync(cancellationToken))
-            {
-                var values = record.Fields.ToDictionary(f => f.Name, f => (string?)f.Value, StringComparer.Ordinal);
-                if (record is RemoteUpdateSetRecord)
-                {
-                    values["state"] = "loaded";
-                    if (input.Kind == ExportKind.LocalSet)
-                    {
-                        values["parent"] = string.IsNullOrEmpty(values.GetValueOrDefault("parent")) ? container : values["parent"];
-                        values["remote_base_update_set"] = container;
-                    }
-
-                    // The set goes in before its updates, which reference it.
-                    totals.Add(await client.EnsureInsertedAsync(record.Table, [values], cancellationToken: cancellationToken));
-                    continue;
-                }
-
-                if (!pending.TryGetValue(record.Table, out var rows))
-                {
-                    pending[record.Table] = rows = [];
-                }
-
-                rows.Add(values);
-                if (rows.Count >= 50)
-                {
-                    totals.Add(await client.EnsureInsertedAsync(record.Table, rows, cancellationToken: cancellationToken));
-                    rows.Clear();
-                }
-            }
-
-            foreach (var (table, rows) in pending.Where(p => p.Value.Count > 0))
-            {
-                totals.Add(await client.EnsureInsertedAsync(table, rows, cancellationToken: cancellationToken));
-            }
-        }
+        // The chunk's items are independent (each set goes in before its own updates), so several go in
+        // side by side, as they are exported; the client's request limit bounds the calls in flight.
+        await Parallel.ForEachAsync(
+            Enumerable.Range(input.Start, input.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = ExportActivity.ItemsAtOnce, CancellationToken = cancellationToken },
+            (index, token) => RestoreItemAsync(input, index, client, container, totals, token));
 
         return new RestoreChunkResult(totals.Inserted, totals.AlreadyPresent, totals.Failed, totals.Failures.Take(5).ToList());
     }
 
+    private async ValueTask RestoreItemAsync(ExportChunk input, int index, ServiceNowClient client, string container, Totals totals, CancellationToken token)
+    {
+        var item = await services.Artifacts.ReadJsonAsync<ExportItem>(input.RunId, ExportItem.ManifestName(input.Kind, index), token);
+        if (item is not { Verified: true })
+        {
+            throw new InvalidOperationException($"Export {input.Kind} #{index} of run {input.RunId} is not verified; it cannot be restored.");
+        }
+
+        await using var stream = await services.Artifacts.OpenReadAsync(input.RunId, item.Blob, token);
+        var pending = new Dictionary<string, List<IReadOnlyDictionary<string, string?>>>(StringComparer.Ordinal);
+        await foreach (var record in new UpdateSetXmlReader(stream).ReadAsync(token))
+        {
+            var values = record.Fields.ToDictionary(f => f.Name, f => (string?)f.Value, StringComparer.Ordinal);
+            if (record is RemoteUpdateSetRecord)
+            {
+                values["state"] = "loaded";
+                if (input.Kind == ExportKind.LocalSet)
+                {
+                    values["parent"] = string.IsNullOrEmpty(values.GetValueOrDefault("parent")) ? container : values["parent"];
+                    values["remote_base_update_set"] = container;
+                }
+
+                // The set goes in before its updates, which reference it.
+                totals.Add(await client.EnsureInsertedAsync(record.Table, [values], cancellationToken: token));
+                continue;
+            }
+
+            if (!pending.TryGetValue(record.Table, out var rows))
+            {
+                pending[record.Table] = rows = [];
+            }
+
+            rows.Add(values);
+            if (rows.Count >= 50)
+            {
+                totals.Add(await client.EnsureInsertedAsync(record.Table, rows, cancellationToken: token));
+                rows.Clear();
+            }
+        }
+
+        foreach (var (table, rows) in pending.Where(p => p.Value.Count > 0))
+        {
+            totals.Add(await client.EnsureInsertedAsync(table, rows, cancellationToken: token));
+        }
+    }
+
     private sealed class Totals
     {
+        private readonly Lock _gate = new();
+
         public long Inserted { get; private set; }
 
         public long AlreadyPresent { get; private set; }
@@ -90,6 +100,15 @@ public sealed class RestoreActivity(RunServices services) : CloneFlowActivity<Ex
         public List<string> Failures { get; } = [];
 
         public void Add(IReadOnlyList<InsertOutcome> outcomes)
+        {
+            // Items of a chunk are restored side by side.
+            lock (_gate)
+            {
+                AddLocked(outcomes);
+            }
+        }
+
+        private void AddLocked(IReadOnlyList<InsertOutcome> outcomes)
         {
             foreach (var outcome in outcomes)
             {

@@ -126,9 +126,13 @@ public sealed partial class RunArtifactStore
         return properties is null ? null : Info(name, properties);
     }
 
-    /// <summary>Opens an artifact to stream it out.</summary>
+    /// <summary>
+    /// Opens an artifact to stream it out: one GET read as the caller goes (no read-ahead buffer of its
+    /// own; several restores read at once), resumed on the same version of the blob if the connection
+    /// breaks. Disposing the stream ends the download.
+    /// </summary>
     public async Task<Stream> OpenReadAsync(string runId, string relativeName, CancellationToken cancellationToken = default) =>
-        await _container.GetBlobClient(BlobName(runId, relativeName)).OpenReadAsync(cancellationToken: cancellationToken);
+        (await _container.GetBlobClient(BlobName(runId, relativeName)).DownloadStreamingAsync(cancellationToken: cancellationToken)).Value.Content;
 
     /// <summary>
     /// Reads the artifact back in full: its SHA-256 must equal <paramref name="expectedSha256"/>, and
