@@ -28,13 +28,11 @@ namespace CloneFlow.Benchmarks;
 internal sealed class WorkflowStack : IAsyncDisposable
 {
     private readonly LocalHost _host;
-    private readonly ServiceNowClients _clients;
 
-    private WorkflowStack(SimulatorProcess simulator, LocalHost host, ServiceNowClients clients, CountingDataConverter converter, CloneFlowConfiguration configuration)
+    private WorkflowStack(SimulatorProcess simulator, LocalHost host, CountingDataConverter converter, CloneFlowConfiguration configuration)
     {
         Simulator = simulator;
         _host = host;
-        _clients = clients;
         History = converter;
         Configuration = configuration;
     }
@@ -49,7 +47,7 @@ internal sealed class WorkflowStack : IAsyncDisposable
 
     public DurableTaskClient Client => _host.Client;
 
-    public IServiceNowClients Clients => _clients;
+    public IServiceNowClients Clients => _host.Clients;
 
     public static async Task<WorkflowStack> StartAsync(string storageConnectionString, SimulatorSpec spec, int concurrency, CancellationToken cancellationToken)
     {
@@ -60,7 +58,6 @@ internal sealed class WorkflowStack : IAsyncDisposable
             // A task hub of its own per stack: runs of earlier stacks never wake up in this one.
             var configuration = simulated with { Host = simulated.Host with { TaskHub = "bench" + Guid.NewGuid().ToString("N")[..12] } };
             var secrets = new EnvironmentSecretProvider(variable => variable.EndsWith("_PASSWORD", StringComparison.Ordinal) ? "admin" : null);
-            var clients = new ServiceNowClients(configuration, secrets, ClientOptions(concurrency));
             var keys = new ApprovalSigningKeys("k1", new Dictionary<string, byte[]> { ["k1"] = RandomNumberGenerator.GetBytes(32) });
             var converter = new CountingDataConverter();
             var host = await LocalHost.StartAsync(
@@ -78,7 +75,7 @@ internal sealed class WorkflowStack : IAsyncDisposable
                     DataConverter = converter,
                 },
                 cancellationToken);
-            return new WorkflowStack(sim, host, clients, converter, configuration);
+            return new WorkflowStack(sim, host, converter, configuration);
         }
         catch
         {
@@ -138,7 +135,6 @@ internal sealed class WorkflowStack : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _host.DisposeAsync();
-        _clients.Dispose();
         await Simulator.DisposeAsync();
     }
 }

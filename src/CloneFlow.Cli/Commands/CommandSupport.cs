@@ -14,6 +14,9 @@ internal static class CommandSupport
         DefaultValueFactory = _ => new FileInfo(DefaultConfigFile),
     };
 
+    /// <summary>The required <c>--target</c> (<c>-t</c>): a target named in the configuration.</summary>
+    public static Option<string> TargetOption(string description) => new("--target", "-t") { Description = description, Required = true };
+
     public static Option<Uri?> ServerOption() => new("--server")
     {
         Description = "The CloneFlow host's base URL; default: host.listen from --config, or http://127.0.0.1:7071/.",

@@ -16,7 +16,7 @@ internal static class PreflightCommand
     public static Command Create(CliConsole console)
     {
         var config = CommandSupport.ConfigOption();
-        var target = new Option<string>("--target", "-t") { Description = "The configured target.", Required = true };
+        var target = CommandSupport.TargetOption("The configured target.");
         var command = new Command("preflight", "Check a target without changing anything: sign-in to source and target, roles, the CI/CD plugin, clone permission, open clone requests, tables the source lacks. Exit codes: 0 ready, 3 problems found, 1 unusable configuration or secret.")
         {
             config, target,

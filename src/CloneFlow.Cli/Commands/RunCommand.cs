@@ -14,7 +14,7 @@ internal static class RunCommand
     public static Command Create(CliConsole console)
     {
         var config = CommandSupport.ConfigOption();
-        var target = new Option<string>("--target", "-t") { Description = "The configured target to clone over.", Required = true };
+        var target = CommandSupport.TargetOption("The configured target to clone over.");
         var dryRun = new Option<bool>("--dry-run") { Description = "Inventory, plan and export only; nothing is cloned." };
         var wait = new Option<bool>("--wait") { Description = "Follow the run until it ends (always so when this process hosts the engine)." };
         var server = CommandSupport.ServerOption();

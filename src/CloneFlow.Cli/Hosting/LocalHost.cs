@@ -90,6 +90,9 @@ internal sealed class LocalHost : IAsyncDisposable
     /// <summary>Run control over <see cref="Client"/>.</summary>
     public CloneRuns Runs => _app.Services.GetRequiredService<CloneRuns>();
 
+    /// <summary>The host's ServiceNow clients (one per configured instance).</summary>
+    public IServiceNowClients Clients => _clients;
+
     /// <summary>The run artifacts.</summary>
     public RunArtifactStore Artifacts => _app.Services.GetRequiredService<RunArtifactStore>();
 

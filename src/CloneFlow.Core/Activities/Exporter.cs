@@ -158,15 +158,28 @@ internal sealed class Exporter(RunArtifactStore artifacts, TimeProvider time, in
 
     private static UpdateXmlRecord AsRemoteUpdate(ServiceNowRecord row, string remoteSetId)
     {
-        var fields = Fields(row)
-            .Select(f => f.Name switch
+        // One pass per row (this runs for every exported update): the local set link is cleared and
+        // the remote set link points at the set this export becomes.
+        var fields = new List<UnloadField>(row.Values.Count + 1);
+        var linked = false;
+        foreach (var (name, value) in row.Values)
+        {
+            switch (name)
             {
-                "update_set" => new UnloadField("update_set", string.Empty),
-                "remote_update_set" => new UnloadField("remote_update_set", remoteSetId),
-                _ => f,
-            })
-            .ToList();
-        if (fields.All(f => f.Name != "remote_update_set"))
+                case "update_set":
+                    fields.Add(new UnloadField(name, string.Empty));
+                    break;
+                case "remote_update_set":
+                    fields.Add(new UnloadField(name, remoteSetId));
+                    linked = true;
+                    break;
+                default:
+                    fields.Add(new UnloadField(name, value ?? string.Empty));
+                    break;
+            }
+        }
+
+        if (!linked)
         {
             fields.Add(new UnloadField("remote_update_set", remoteSetId));
         }

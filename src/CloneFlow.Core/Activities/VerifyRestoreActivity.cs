@@ -54,7 +54,8 @@ public sealed class VerifyRestoreActivity(RunServices services) : CloneFlowActiv
 
         // Sets are compared side by side (each a few calls: the export read back, the set, its updates);
         // the client's request limit still bounds the calls in flight. The list keeps the plan's order.
-        await Parallel.ForEachAsync(Enumerable.Range(0, local.Length), new ParallelOptions { MaxDegreeOfParallelism = SetsAtOnce, CancellationToken = cancellationToken }, async (index, token) =>
+        var sideBySide = new ParallelOptions { MaxDegreeOfParallelism = SetsAtOnce, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(Enumerable.Range(0, local.Length), sideBySide, async (index, token) =>
         {
             var set = plan.LocalSets[index];
             var item = await ItemAsync(input.RunId, ExportKind.LocalSet, index, token);
@@ -64,7 +65,7 @@ public sealed class VerifyRestoreActivity(RunServices services) : CloneFlowActiv
             local[index] = Compare(set.Name, "local", set.State, restored?.Get("state") ?? string.Empty, expected, actual);
         });
 
-        await Parallel.ForEachAsync(Enumerable.Range(0, remote.Length), new ParallelOptions { MaxDegreeOfParallelism = SetsAtOnce, CancellationToken = cancellationToken }, async (index, token) =>
+        await Parallel.ForEachAsync(Enumerable.Range(0, remote.Length), sideBySide, async (index, token) =>
         {
             var set = plan.RemoteSets[index];
             var item = await ItemAsync(input.RunId, ExportKind.RemoteSet, index, token);

@@ -18,16 +18,19 @@ public sealed class UpdateSetXmlWriter : IAsyncDisposable
 
     private static readonly byte[] Declaration = Encoding.UTF8.GetBytes("<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
 
+    /// <summary>The record buffer's starting size (a typical record is a few KB).</summary>
+    private const int InitialBufferBytes = 16 * 1024;
+
     /// <summary>A record buffer grown past this (a huge payload) is not kept for the next record.</summary>
     private const int KeptBufferBytes = 1024 * 1024;
 
     private readonly Stream _output;
-    private readonly RecordBuffer _buffer;
+    private readonly MemoryStream _buffer;
     private readonly XmlWriter _xml;
     private bool _completed;
     private bool _disposed;
 
-    private UpdateSetXmlWriter(Stream output, RecordBuffer buffer, XmlWriter xml)
+    private UpdateSetXmlWriter(Stream output, MemoryStream buffer, XmlWriter xml)
     {
         _output = output;
         _buffer = buffer;
@@ -60,7 +63,7 @@ public sealed class UpdateSetXmlWriter : IAsyncDisposable
             CheckCharacters = true,
             CloseOutput = false,
         };
-        var buffer = new RecordBuffer();
+        var buffer = new MemoryStream(InitialBufferBytes);
         var xml = XmlWriter.Create(buffer, settings);
         var writer = new UpdateSetXmlWriter(stream, buffer, xml);
         xml.WriteStartElement(null, UpdateSetXmlReader.RootElement, null);
@@ -145,73 +148,19 @@ public sealed class UpdateSetXmlWriter : IAsyncDisposable
         await _buffer.DisposeAsync();
     }
 
-    /// <summary>Moves what the XML writer produced since the last call to the output.</summary>
+    /// <summary>Moves what the XML writer produced since the last call to the output, then empties the buffer (shrunk after an unusually large record).</summary>
     private async Task CopyOutAsync(CancellationToken cancellationToken)
     {
         _xml.Flush();
         if (_buffer.Length > 0)
         {
-            await _output.WriteAsync(_buffer.Written, cancellationToken);
+            await _output.WriteAsync(_buffer.GetBuffer().AsMemory(0, (int)_buffer.Length), cancellationToken);
         }
 
-        _buffer.Clear(KeptBufferBytes);
-    }
-
-    /// <summary>
-    /// The bytes of the record being written: a growable in-memory stream the XML writer is bound to for
-    /// its whole life, emptied after each record (and shrunk after an unusually large one).
-    /// </summary>
-    private sealed class RecordBuffer : Stream
-    {
-        private byte[] _bytes = new byte[16 * 1024];
-        private int _length;
-
-        public ReadOnlyMemory<byte> Written => _bytes.AsMemory(0, _length);
-
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => _length;
-
-        public override long Position
+        _buffer.SetLength(0);
+        if (_buffer.Capacity > KeptBufferBytes)
         {
-            get => _length;
-            set => throw new NotSupportedException();
+            _buffer.Capacity = InitialBufferBytes;
         }
-
-        public void Clear(int keep)
-        {
-            _length = 0;
-            if (_bytes.Length > keep)
-            {
-                _bytes = new byte[16 * 1024];
-            }
-        }
-
-        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-
-        public override void Write(ReadOnlySpan<byte> buffer)
-        {
-            if (_length + buffer.Length > _bytes.Length)
-            {
-                Array.Resize(ref _bytes, Math.Max(_bytes.Length * 2, _length + buffer.Length));
-            }
-
-            buffer.CopyTo(_bytes.AsSpan(_length));
-            _length += buffer.Length;
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }
