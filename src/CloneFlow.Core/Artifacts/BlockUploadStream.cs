@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
+using Azure.Storage;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
 
@@ -21,6 +22,17 @@ namespace CloneFlow.Core.Artifacts;
 /// </remarks>
 internal sealed class BlockUploadStream : Stream
 {
+    /// <summary>
+    /// Each block goes up with its MD5 (Content-MD5), so the service refuses a block that was changed
+    /// on the way instead of storing it. Without one the service computes a CRC64 of every block for
+    /// its answer: Azurite does that byte by byte in JavaScript, which was a fifth of its CPU time
+    /// during an export, while the MD5 it checks instead is native.
+    /// </summary>
+    private static readonly BlockBlobStageBlockOptions StageOptions = new()
+    {
+        TransferValidation = new UploadTransferValidationOptions { ChecksumAlgorithm = StorageChecksumAlgorithm.MD5 },
+    };
+
     private readonly BlockBlobClient _blob;
     private readonly int _blockSize;
     private readonly string _writer = Guid.NewGuid().ToString("N");
@@ -70,7 +82,7 @@ internal sealed class BlockUploadStream : Stream
                 try
                 {
                     using var content = new MemoryStream(block, 0, length, writable: false);
-                    _blob.StageBlock(id, content);
+                    _blob.StageBlock(id, content, StageOptions);
                 }
                 finally
                 {
@@ -204,7 +216,7 @@ internal sealed class BlockUploadStream : Stream
     private async Task StageBlockAsync(string id, byte[] block, int length, CancellationToken cancellationToken)
     {
         using var content = new MemoryStream(block, 0, length, writable: false);
-        await _blob.StageBlockAsync(id, content, cancellationToken: cancellationToken);
+        await _blob.StageBlockAsync(id, content, StageOptions, cancellationToken);
     }
 
     private (string Id, byte[] Block, int Length) TakeBlock()

@@ -1,5 +1,8 @@
 using System.Security.Cryptography;
 using Azure;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
 using CloneFlow.Core.Artifacts;
@@ -39,6 +42,56 @@ public class BlockUploadStreamTests(AzuriteFixture azurite)
         Assert.Equal(content, downloaded.Content.ToArray());
         Assert.Equal("application/xml", downloaded.Details.ContentType);
         Assert.Equal("abc", downloaded.Details.Metadata["cloneflow_sha256"]);
+    }
+
+    [Fact]
+    public async Task Every_staged_block_carries_the_MD5_of_its_bytes_for_the_service_to_check()
+    {
+        var recorder = new PutBlockRecorder();
+        var options = new BlobClientOptions();
+        options.AddPolicy(recorder, HttpPipelinePosition.PerRetry);
+        var container = new BlobContainerClient(azurite.ConnectionString, $"test-{Guid.NewGuid():N}", options);
+        await container.CreateAsync();
+        var blob = container.GetBlockBlobClient("md5.bin");
+        var content = RandomNumberGenerator.GetBytes(10_000);
+        await using (var upload = new BlockUploadStream(blob, blockSize: 4096))
+        {
+            upload.Write(content, 0, 5000);
+            await upload.WriteAsync(content.AsMemory(5000));
+            await upload.CommitAsync(new BlobHttpHeaders(), Metadata, new BlobRequestConditions(), CancellationToken.None);
+        }
+
+        // Two full blocks and the rest, each with the MD5 of exactly its own bytes.
+        Assert.Equal(3, recorder.Blocks.Count);
+        var offset = 0;
+        foreach (var (length, md5) in recorder.Blocks)
+        {
+#pragma warning disable CA5351 // The service's transactional checksum is MD5 by definition; nothing here relies on it for security.
+            Assert.Equal(Convert.ToBase64String(MD5.HashData(content.AsSpan(offset, length))), md5);
+#pragma warning restore CA5351
+            offset += length;
+        }
+
+        Assert.Equal(content.Length, offset);
+    }
+
+    /// <summary>Records the body length and Content-MD5 header of each Put Block request.</summary>
+    private sealed class PutBlockRecorder : HttpPipelineSynchronousPolicy
+    {
+        public List<(int Length, string? Md5)> Blocks { get; } = [];
+
+        public override void OnSendingRequest(HttpMessage message)
+        {
+            if (message.Request.Uri.Query.Contains("comp=block&", StringComparison.Ordinal) || message.Request.Uri.Query.EndsWith("comp=block", StringComparison.Ordinal))
+            {
+                using var body = new MemoryStream();
+                message.Request.Content!.WriteTo(body, CancellationToken.None);
+                lock (Blocks)
+                {
+                    Blocks.Add(((int)body.Length, message.Request.Headers.TryGetValue("Content-MD5", out var md5) ? md5 : null));
+                }
+            }
+        }
     }
 
     [Fact]
