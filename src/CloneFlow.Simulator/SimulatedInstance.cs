@@ -44,6 +44,7 @@ public sealed class SimulatedInstance
     private CloneFaults _cloneFaults = new();
     private int _rateLimitPerHour;
     private DateTimeOffset? _restartingUntil;
+    private long _apiCalls;
 
     internal SimulatedInstance(SimulatorWorld world, SimulatorInstanceOptions options, int index)
     {
@@ -112,6 +113,11 @@ public sealed class SimulatedInstance
             }
         }
     }
+
+    /// <summary>API calls answered or refused so far (not the control surface): what a client's paging costs the instance.</summary>
+    public long ApiCalls => Interlocked.Read(ref _apiCalls);
+
+    internal void CountApiCall() => Interlocked.Increment(ref _apiCalls);
 
     /// <summary>Whether the OAuth password grant is allowed (hardened instances turn it off).</summary>
     public bool PasswordGrantEnabled { get; set; }

@@ -9,7 +9,7 @@ namespace CloneFlow.Core.Activities;
 /// <summary>
 /// Writes one export to Blob storage as it is read from ServiceNow (row by row as each page arrives, never whole; a
 /// large one may read several sys_id ranges at once) and verifies it by reading it back: its SHA-256, and a record count equal to what ServiceNow reported.
-/// ServiceNow's count comes with the first page of each range (X-Total-Count), not from a call of its own.
+/// ServiceNow's count comes with every page (X-Total-Count), not from a call of its own; the export is checked against the count at its last page.
 /// </summary>
 /// <param name="artifacts">Where exports go.</param>
 /// <param name="time">The clock for the unload date.</param>
@@ -91,8 +91,8 @@ internal sealed class Exporter(RunArtifactStore artifacts, TimeProvider time, in
         string runId, ExportKind kind, int index, string sourceId, string name, string blob, ServiceNowClient target, string table, TableQuery query, long sizeHint,
         UnloadRecord? header, Func<ServiceNowRecord, UnloadRecord> convert, CancellationToken cancellationToken)
     {
-        // The plan's count picks the ranges; the count the export is checked against is the one
-        // ServiceNow reports with the first page of each range.
+        // The plan's count picks the ranges; the count the export is checked against is the latest one
+        // ServiceNow reported for each range (with its last page).
         var partitions = (int)Math.Clamp((sizeHint + UpdatePageSize - 1) / UpdatePageSize, 1, Math.Max(1, maxPartitions));
         var count = new RecordCount();
         var unloadDate = UpdateSetXmlWriter.FormatUnloadDate(time.GetUtcNow());

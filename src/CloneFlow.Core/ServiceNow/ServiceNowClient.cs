@@ -104,10 +104,11 @@ public sealed class ServiceNowClient : IDisposable
     /// <param name="fields">The fields to return; all when null.</param>
     /// <param name="pageSize">Rows per request.</param>
     /// <param name="count">
-    /// When given, the first request of each range also asks for ServiceNow's count (X-Total-Count)
-    /// and adds it here, so no count call of its own is needed. The range is still read to its end
-    /// (a short page), never cut at the count: a row added while reading shows up as more rows than
-    /// counted, which the caller's verification catches, instead of being left out unnoticed.
+    /// When given, every request also asks for ServiceNow's count (X-Total-Count), so no count call of
+    /// its own is needed; this holds, summed over the ranges, the rows read plus the rows ServiceNow
+    /// counted ahead of the reader at its latest page. A full page that ServiceNow counts as the last
+    /// ends the range without an empty request after it. A row added ahead of the reader is counted
+    /// by the next page and read; the caller checks what it wrote against this count.
     /// </param>
     /// <param name="cancellationToken">Stops the read.</param>
     public async IAsyncEnumerable<ServiceNowRecord> GetRecordsInRangesAsync(
@@ -199,21 +200,26 @@ public sealed class ServiceNowClient : IDisposable
         var limit = pageSize ?? _options.PageSize;
         var operation = $"GET {table}";
         string? after = null;
+        long read = 0;
+        long? counted = null;
         while (true)
         {
-            var counted = count is not null && after is null;
             var page = (after is null ? query : query.AndGreaterThan("sys_id", after)).OrderBy("sys_id");
             var path = TablePath(table) + Query(
                 ("sysparm_query", page.Encoded),
                 ("sysparm_limit", limit.ToString(CultureInfo.InvariantCulture)),
-                ("sysparm_no_count", counted ? string.Empty : "true"),
+                ("sysparm_no_count", count is null ? "true" : string.Empty),
                 ("sysparm_exclude_reference_link", "true"),
                 ("sysparm_display_value", "false"),
                 ("sysparm_fields", FieldList(fields)));
             using var response = await SendAsync(HttpMethod.Get, path, null, operation, cancellationToken);
-            if (counted)
+
+            // The count is of this page's query: the rows from this page to the end of the range.
+            long? ahead = count is null ? null : TotalCount(response, operation);
+            if (ahead is { } fromHere)
             {
-                count!.Add(TotalCount(response, operation));
+                count!.Report(counted, read + fromHere);
+                counted = read + fromHere;
             }
 
             var rows = 0;
@@ -225,8 +231,10 @@ public sealed class ServiceNowClient : IDisposable
                 yield return row;
             }
 
-            if (rows < limit)
+            read += rows;
+            if (rows < limit || ahead <= rows)
             {
+                // A short page, or a full one that ServiceNow counted as the last: no empty request after it.
                 yield break;
             }
 
@@ -585,7 +593,7 @@ public sealed class ServiceNowClient : IDisposable
         }
     }
 
-    /// <summary>ServiceNow's count of the query's rows (X-Total-Count), asked for with the first page.</summary>
+    /// <summary>ServiceNow's count of the query's rows (X-Total-Count), asked for with a page.</summary>
     private static long TotalCount(HttpResponseMessage response, string operation) =>
         response.Headers.TryGetValues("X-Total-Count", out var values)
         && long.TryParse(values.FirstOrDefault(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var total)

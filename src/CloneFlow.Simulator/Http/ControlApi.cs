@@ -56,6 +56,7 @@ internal sealed class ControlApi(SimulatedInstance instance)
                 production = instance.IsProduction,
                 restarting_until = instance.IsRestartingCore(instance.Clock.UtcNow) ? instance.RestartingUntil?.ToString("O", System.Globalization.CultureInfo.InvariantCulture) : null,
                 rate_limit_per_hour = instance.RateLimitPerHour,
+                api_calls = instance.ApiCalls,
                 tables = instance.AllTables.Where(t => instance.TableExistsCore(t.Key)).ToDictionary(t => t.Key, t => t.Value.Count),
             });
         }

@@ -41,6 +41,7 @@ internal sealed class InstanceServer(SimulatedInstance instance)
         }
         else
         {
+            instance.CountApiCall();
             var (drop, slow, fail, throttle) = Roll();
             if (drop)
             {
