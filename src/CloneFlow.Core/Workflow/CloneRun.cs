@@ -14,6 +14,14 @@ namespace CloneFlow.Core.Workflow;
 internal sealed partial class CloneRun
 {
     private const int ExportChunkSize = 10;
+    private const int MaxExportChunkSize = 25;
+
+    /// <summary>
+    /// Export chunks at once: the local sets' chunks (<see cref="Parallelism"/> of them for up to 100
+    /// sets) and, beside them from the start, the small ones (remote sets, plugins, apps, extra tables),
+    /// which would otherwise wait for a local chunk to end and then run on their own at the end.
+    /// </summary>
+    private const int ExportParallelism = 6;
     private const int Parallelism = 4;
 
     private static readonly TaskOptions Retries = TaskOptions.FromRetryPolicy(new RetryPolicy(
@@ -383,8 +391,8 @@ internal sealed partial class CloneRun
 
     private async Task<ExportChunkResult> ExportAllAsync(PlanSummary plan)
     {
-        var chunks = Chunks(ExportKind.LocalSet, plan.LocalSets, ExportChunkSize)
-            .Concat(Chunks(ExportKind.RemoteSet, plan.RemoteSets, ExportChunkSize))
+        var chunks = Chunks(ExportKind.LocalSet, plan.LocalSets, ExportChunkSizeFor(plan.LocalSets))
+            .Concat(Chunks(ExportKind.RemoteSet, plan.RemoteSets, ExportChunkSizeFor(plan.RemoteSets)))
             .Concat(Chunks(ExportKind.Plugins, 1, 1))
             .Concat(Chunks(ExportKind.ScopedApps, plan.ScopedApps > 0 ? 1 : 0, 1))
             .Concat(Chunks(ExportKind.ExtraTable, plan.ExtraTables, 1))
@@ -411,7 +419,7 @@ internal sealed partial class CloneRun
     }
 
     /// <summary>
-    /// Exports chunks, <see cref="Parallelism"/> at a time: a new chunk starts as soon as any running one
+    /// Exports chunks, <see cref="ExportParallelism"/> at a time: a new chunk starts as soon as any running one
     /// ends (no waiting for the slowest of a group), so the instance's request slots stay busy to the end.
     /// A chunk whose activity failed through all its retries (the target or Blob storage unreachable for
     /// longer than the retries last, e.g. an outage or an open circuit) is not the end of the run: nothing
@@ -431,7 +439,7 @@ internal sealed partial class CloneRun
             var running = new List<(ExportChunk Chunk, Task<ExportChunkResult> Call)>();
             while (waiting.Count > 0 || running.Count > 0)
             {
-                while (running.Count < Parallelism && waiting.Count > 0)
+                while (running.Count < ExportParallelism && waiting.Count > 0)
                 {
                     ThrowIfCanceledBeforeClone();
                     var chunk = waiting.Dequeue();
@@ -477,6 +485,16 @@ internal sealed partial class CloneRun
             pending = failedChunks;
         }
     }
+
+    /// <summary>
+    /// Sets per export chunk: the sets spread over <see cref="Parallelism"/> chunks when that keeps each
+    /// between 10 and 25. Chunks of equal size end together, and each ending costs a round trip through
+    /// the orchestration before the next chunk starts; a lone last chunk keeps only its own few items
+    /// in flight. One wave of chunks avoids both (measured: a 49-set export left the instance's request
+    /// slots idle for a fifth of its time with chunks of 10).
+    /// </summary>
+    private static int ExportChunkSizeFor(int sets) =>
+        Math.Clamp((sets + Parallelism - 1) / Parallelism, ExportChunkSize, MaxExportChunkSize);
 
     private List<ExportChunk> Chunks(ExportKind kind, int count, int size) =>
         Enumerable.Range(0, (count + size - 1) / size)
