@@ -490,8 +490,9 @@ internal sealed partial class CloneRun
     /// Sets per export chunk: the sets spread over <see cref="Parallelism"/> chunks when that keeps each
     /// between 10 and 25. Chunks of equal size end together, and each ending costs a round trip through
     /// the orchestration before the next chunk starts; a lone last chunk keeps only its own few items
-    /// in flight. One wave of chunks avoids both (measured: a 49-set export left the instance's request
-    /// slots idle for a fifth of its time with chunks of 10).
+    /// in flight. One wave of chunks avoids both (measured on a 49-set export with a trace of the
+    /// simulator's requests: 5.1 to 5.8 of its 8 request slots busy on average with chunks of 10, 5.9 to
+    /// 6.0 with one wave).
     /// </summary>
     private static int ExportChunkSizeFor(int sets) =>
         Math.Clamp((sets + Parallelism - 1) / Parallelism, ExportChunkSize, MaxExportChunkSize);
