@@ -18,13 +18,13 @@ internal sealed record CpuSeconds(double CloneFlow, double Simulator, double Azu
 /// </summary>
 internal sealed class CpuMeter : IAsyncDisposable
 {
-    private readonly Process[] _processes;
+    private readonly Process?[] _processes;
     private readonly List<(DateTimeOffset At, TimeSpan[] Cpu)> _samples = [];
     private readonly TimeSpan[] _last;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
-    private CpuMeter(Process[] processes)
+    private CpuMeter(Process?[] processes)
     {
         _processes = processes;
         _last = new TimeSpan[processes.Length];
@@ -73,19 +73,20 @@ internal sealed class CpuMeter : IAsyncDisposable
         _stop.Dispose();
         foreach (var process in _processes)
         {
-            process.Dispose();
+            process?.Dispose();
         }
     }
 
-    private static Process Open(int? pid)
+    /// <summary>The process, or null (counted as zero) when there is none or it is gone.</summary>
+    private static Process? Open(int? pid)
     {
         try
         {
-            return pid is { } id ? Process.GetProcessById(id) : Process.GetCurrentProcess();
+            return pid is { } id ? Process.GetProcessById(id) : null;
         }
         catch (ArgumentException)
         {
-            return Process.GetCurrentProcess();
+            return null;
         }
     }
 
@@ -97,8 +98,7 @@ internal sealed class CpuMeter : IAsyncDisposable
             var cpu = new TimeSpan[_processes.Length];
             for (var i = 0; i < cpu.Length; i++)
             {
-                // A stand-in for a process that could not be opened counts as zero, not as this one twice.
-                cpu[i] = i > 0 && _processes[i].Id == Environment.ProcessId ? TimeSpan.Zero : Read(i);
+                cpu[i] = Read(i);
             }
 
             _samples.Add((at, cpu));
@@ -107,10 +107,15 @@ internal sealed class CpuMeter : IAsyncDisposable
 
     private TimeSpan Read(int index)
     {
+        if (_processes[index] is not { } process)
+        {
+            return TimeSpan.Zero;
+        }
+
         try
         {
-            _processes[index].Refresh();
-            _last[index] = _processes[index].TotalProcessorTime;
+            process.Refresh();
+            _last[index] = process.TotalProcessorTime;
         }
         catch (InvalidOperationException)
         {

@@ -38,9 +38,6 @@ public sealed class VerifyRestoreActivity(RunServices services) : CloneFlowActiv
     /// <summary>The verification list's blob name.</summary>
     public const string VerificationBlob = "verification.json";
 
-    /// <summary>Sets compared at once.</summary>
-    private const int SetsAtOnce = 8;
-
     /// <inheritdoc />
     public override async Task<VerificationSummary> ExecuteAsync(RunRef input)
     {
@@ -54,7 +51,7 @@ public sealed class VerifyRestoreActivity(RunServices services) : CloneFlowActiv
 
         // Sets are compared side by side (each a few calls: the export read back, the set, its updates);
         // the client's request limit still bounds the calls in flight. The list keeps the plan's order.
-        var sideBySide = new ParallelOptions { MaxDegreeOfParallelism = SetsAtOnce, CancellationToken = cancellationToken };
+        var sideBySide = new ParallelOptions { MaxDegreeOfParallelism = RestoredSets.SetsAtOnce, CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(Enumerable.Range(0, local.Length), sideBySide, async (index, token) =>
         {
             var set = plan.LocalSets[index];

@@ -215,11 +215,12 @@ public sealed class ServiceNowClient : IDisposable
             using var response = await SendAsync(HttpMethod.Get, path, null, operation, cancellationToken);
 
             // The count is of this page's query: the rows from this page to the end of the range.
-            long? ahead = count is null ? null : TotalCount(response, operation);
-            if (ahead is { } fromHere)
+            long? ahead = null;
+            if (count is not null)
             {
-                count!.Report(counted, read + fromHere);
-                counted = read + fromHere;
+                ahead = TotalCount(response, operation);
+                count.Report(counted, read + ahead.Value);
+                counted = read + ahead.Value;
             }
 
             var rows = 0;
