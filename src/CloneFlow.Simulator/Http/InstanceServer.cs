@@ -129,11 +129,10 @@ internal sealed class InstanceServer(SimulatedInstance instance)
             context.Response.Headers.Append(name, value);
         }
 
-        if (response.Body is { Length: > 0 } body)
+        if (response.HasBody)
         {
             context.Response.ContentType = response.ContentType;
-            context.Response.ContentLength = body.Length;
-            await context.Response.Body.WriteAsync(body, cancellation);
+            await response.WriteBodyAsync(context.Response.BodyWriter, cancellation);
         }
     }
 }

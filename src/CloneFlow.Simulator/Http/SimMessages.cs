@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.IO.Pipelines;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -33,15 +35,34 @@ internal sealed record SimRequest(
 /// <summary>The answer to a <see cref="SimRequest"/>.</summary>
 internal sealed class SimResponse
 {
+    private readonly byte[]? _body;
+    private readonly Action<Utf8JsonWriter>? _render;
+
     public SimResponse(int status, byte[]? body = null)
     {
         Status = status;
-        Body = body;
+        _body = body;
+    }
+
+    /// <summary>
+    /// A JSON answer rendered as it is sent: over HTTP it is written straight into the connection's
+    /// pooled buffers (a page of a few hundred KB would otherwise be a large array built, grown and
+    /// copied for every call, which is most of what serving it costs); inside a batch it becomes bytes.
+    /// </summary>
+    public SimResponse(int status, Action<Utf8JsonWriter> render)
+    {
+        ArgumentNullException.ThrowIfNull(render);
+        Status = status;
+        _render = render;
     }
 
     public int Status { get; }
 
-    public byte[]? Body { get; }
+    /// <summary>The body as bytes (a rendered answer is rendered now, each time it is asked for).</summary>
+    public byte[]? Body => _render is null ? _body : Json.Write(_render);
+
+    /// <summary>True when there is a body to send.</summary>
+    public bool HasBody => _render is not null || _body is { Length: > 0 };
 
     public string ContentType { get; init; } = "application/json;charset=UTF-8";
 
@@ -51,6 +72,24 @@ internal sealed class SimResponse
     {
         Headers.Add(new(header, value));
         return this;
+    }
+
+    /// <summary>Writes the body to <paramref name="output"/>: a rendered answer without ever being whole in one array.</summary>
+    public async Task WriteBodyAsync(PipeWriter output, CancellationToken cancellationToken)
+    {
+        if (_render is not null)
+        {
+            using (var writer = new Utf8JsonWriter(output, Json.WriterOptions))
+            {
+                _render(writer);
+            }
+        }
+        else if (_body is { Length: > 0 } body)
+        {
+            output.Write(body.AsSpan());
+        }
+
+        await output.FlushAsync(cancellationToken);
     }
 }
 

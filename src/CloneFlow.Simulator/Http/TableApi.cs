@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using CloneFlow.Simulator.Data;
 
 namespace CloneFlow.Simulator.Http;
@@ -74,7 +75,7 @@ internal sealed class TableApi(SimulatedInstance instance)
         List<IReadOnlyDictionary<string, string>> page;
         int total;
         TableSchema schema;
-        byte[]? body = null;
+        byte[]? rendered = null;
         lock (instance.Gate)
         {
             if (!instance.TableExistsCore(table))
@@ -88,7 +89,8 @@ internal sealed class TableApi(SimulatedInstance instance)
             page = matched.Skip(offset).Take(limit).ToList();
             if (options.NeedsLookups)
             {
-                body = RenderList(schema, page, options);
+                // Display values and dot-walks read other rows: rendered under the lock, as bytes.
+                rendered = Json.Write(w => RenderList(w, schema, page, options));
             }
         }
 
@@ -97,8 +99,8 @@ internal sealed class TableApi(SimulatedInstance instance)
             return Json.Error(404, "No Record found", "Records matching query not found. Check query parameter or offset parameter");
         }
 
-        body ??= RenderList(schema, page, options);
-        var response = new SimResponse(200, body);
+        // Rows are replaced, never changed in place, so a page of plain values renders outside the lock, as it is sent.
+        var response = rendered is not null ? new SimResponse(200, rendered) : new SimResponse(200, w => RenderList(w, schema, page, options));
         var noCount = request.Flag("sysparm_no_count");
         if (!noCount)
         {
@@ -188,19 +190,18 @@ internal sealed class TableApi(SimulatedInstance instance)
         }
     }
 
-    private byte[] RenderList(TableSchema schema, List<IReadOnlyDictionary<string, string>> rows, RenderOptions options) =>
-        Json.Write(w =>
+    private void RenderList(Utf8JsonWriter w, TableSchema schema, List<IReadOnlyDictionary<string, string>> rows, RenderOptions options)
+    {
+        w.WriteStartObject();
+        w.WriteStartArray("result");
+        foreach (var row in rows)
         {
-            w.WriteStartObject();
-            w.WriteStartArray("result");
-            foreach (var row in rows)
-            {
-                RecordRenderer.Write(w, instance, schema, row, options);
-            }
+            RecordRenderer.Write(w, instance, schema, row, options);
+        }
 
-            w.WriteEndArray();
-            w.WriteEndObject();
-        });
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
 
     private byte[] RenderOne(TableSchema schema, IReadOnlyDictionary<string, string> row, RenderOptions options) =>
         Json.Write(w =>
