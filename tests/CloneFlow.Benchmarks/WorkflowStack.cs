@@ -126,7 +126,10 @@ internal sealed class WorkflowStack : IAsyncDisposable
                 }
             }
 
-            await Task.Delay(50, cancellationToken);
+            // A dry run asks one question (the clone gate); once it is answered, asking every 50 ms only
+            // loads storage and the engine during the export being measured (its times come from the
+            // run's own timeline, not from this loop).
+            await Task.Delay(dryRun && answered.Count > 0 ? 500 : 50, cancellationToken);
         }
 
         throw new TimeoutException($"Run {runId} did not finish within {timeout}.");

@@ -9,14 +9,18 @@ namespace CloneFlow.Core.Activities;
 /// <summary>
 /// Exports and verifies a chunk of the plan's items of one kind (runbook step 6). Each item's outcome
 /// is stored as a manifest entry; an item verified by an earlier attempt is not exported again.
-/// Up to <see cref="ItemsAtOnce"/> items are exported side by side (each streamed to its own blob and
-/// read back), so one activity keeps several of the client's request slots busy; the set headers of
-/// the chunk are read in one call.
+/// Every pending item of the chunk is under way at once; how many of them read from ServiceNow at a
+/// time is the client's limit of long reads (<see cref="ServiceNowClient.TakeReadPlaceAsync"/>, shared
+/// by all chunks exporting side by side), and the others are being read back and verified, or wait for
+/// a place. The set headers of the chunk are read in one call, side by side with the first pages.
 /// </summary>
 public sealed class ExportActivity(RunServices services) : CloneFlowActivity<ExportChunk, ExportChunkResult>
 {
-    /// <summary>Items of one chunk exported at once.</summary>
-    public const int ItemsAtOnce = 5;
+    /// <summary>
+    /// How many ways a chunk's items split the <see cref="Exporter.MaxPartitions"/> sys_id ranges one export may
+    /// read at once (at most): a lone large set reads up to eight ranges, the sets of a full chunk one or two.
+    /// </summary>
+    private const int RangeShares = 4;
 
     /// <inheritdoc />
     public override async Task<ExportChunkResult> ExecuteAsync(ExportChunk input)
@@ -28,10 +32,14 @@ public sealed class ExportActivity(RunServices services) : CloneFlowActivity<Exp
         var target = await services.Clients.GetAsync(plan.TargetInstance, cancellationToken);
         var planned = plan.LocalSets.ToDictionary(s => s.SysId, StringComparer.Ordinal);
 
-        // The chunk's manifest entries, read side by side: items verified by an earlier attempt are done.
+        // What the run already stored for this kind, seen in two listings: the manifest entries (items
+        // verified by an earlier attempt are done) and the exports, whose versions the writes below
+        // replace (or which they create) without a call per blob first.
+        var manifestListing = services.Artifacts.ListJsonAsync<ExportItem>(input.RunId, ExportItem.ManifestPrefix(input.Kind), cancellationToken);
+        var stored = await services.Artifacts.VersionsAsync(input.RunId, ExportBlobPrefix(input.Kind), cancellationToken);
+        var manifest = await manifestListing;
         var indexes = Enumerable.Range(input.Start, input.Count).ToList();
-        var entries = await Task.WhenAll(indexes.Select(index => services.Artifacts.ReadJsonAsync<ExportItem>(input.RunId, ExportItem.ManifestName(input.Kind, index), cancellationToken)));
-        var pending = indexes.Where((_, i) => entries[i] is not { Verified: true }).ToList();
+        var pending = indexes.Where(index => manifest.GetValueOrDefault(ExportItem.ManifestName(input.Kind, index))?.Value is not { Verified: true }).ToList();
         var verified = indexes.Count - pending.Count;
 
         if (pending.Count == 0)
@@ -39,32 +47,42 @@ public sealed class ExportActivity(RunServices services) : CloneFlowActivity<Exp
             return new ExportChunkResult(verified, 0, []);
         }
 
-        var headers = await HeadersAsync(input.Kind, plan, pending, target, cancellationToken);
-        var atOnce = Math.Min(ItemsAtOnce, pending.Count);
-        var exporter = new Exporter(services.Artifacts, services.Time, Math.Max(1, Exporter.MaxPartitions / atOnce));
-        var items = new ExportItem[pending.Count];
-        await Parallel.ForEachAsync(
-            Enumerable.Range(0, pending.Count),
-            new ParallelOptions { MaxDegreeOfParallelism = atOnce, CancellationToken = cancellationToken },
-            async (slot, token) =>
+        var headers = HeadersAsync(input.Kind, plan, pending, target, cancellationToken);
+        var exporter = new Exporter(services.Artifacts, services.Time, stored, Math.Max(1, Exporter.MaxPartitions / Math.Min(RangeShares, pending.Count)));
+        var items = await Task.WhenAll(pending.Select(async index =>
+        {
+            var item = input.Kind switch
             {
-                var index = pending[slot];
-                var item = input.Kind switch
-                {
-                    ExportKind.LocalSet => await exporter.LocalSetAsync(input.RunId, index, plan.LocalSets[index], planned, target, headers.GetValueOrDefault(plan.LocalSets[index].SysId), token),
-                    ExportKind.RemoteSet => await exporter.RemoteSetAsync(input.RunId, index, plan.RemoteSets[index], target, headers.GetValueOrDefault(plan.RemoteSets[index].SysId), token),
-                    ExportKind.Plugins => await exporter.JsonListAsync(input.RunId, ExportKind.Plugins, "exports/plugins.json", plan.ActivePlugins, token),
-                    ExportKind.ScopedApps => await exporter.RowsAsync(input.RunId, ExportKind.ScopedApps, index, "scoped apps", "exports/apps.xml", target, "sys_app", TableQuery.All.AndIn("sys_id", plan.ScopedApps.Select(a => a.SysId)), plan.ScopedApps.Count, token),
-                    ExportKind.ExtraTable => await exporter.RowsAsync(input.RunId, ExportKind.ExtraTable, index, plan.ExtraTables[index].Table, $"exports/tables/{index:D3}-{plan.ExtraTables[index].Table}.xml", target, plan.ExtraTables[index].Table, PlanActivity.Raw(plan.ExtraTables[index].Query), plan.ExtraTables[index].Rows, token),
-                    _ => throw new InvalidOperationException($"Unknown export kind {input.Kind}."),
-                };
-                await services.Artifacts.WriteJsonAsync(input.RunId, ExportItem.ManifestName(input.Kind, index), item, token);
-                items[slot] = item;
-            });
+                ExportKind.LocalSet => await exporter.LocalSetAsync(input.RunId, index, plan.LocalSets[index], planned, target, HeaderOf(plan.LocalSets[index].SysId), cancellationToken),
+                ExportKind.RemoteSet => await exporter.RemoteSetAsync(input.RunId, index, plan.RemoteSets[index], target, HeaderOf(plan.RemoteSets[index].SysId), cancellationToken),
+                ExportKind.Plugins => await exporter.JsonListAsync(input.RunId, ExportKind.Plugins, "exports/plugins.json", plan.ActivePlugins, cancellationToken),
+                ExportKind.ScopedApps => await exporter.RowsAsync(input.RunId, ExportKind.ScopedApps, index, "scoped apps", "exports/apps.xml", target, "sys_app", TableQuery.All.AndIn("sys_id", plan.ScopedApps.Select(a => a.SysId)), plan.ScopedApps.Count, cancellationToken),
+                ExportKind.ExtraTable => await exporter.RowsAsync(input.RunId, ExportKind.ExtraTable, index, plan.ExtraTables[index].Table, $"exports/tables/{index:D3}-{plan.ExtraTables[index].Table}.xml", target, plan.ExtraTables[index].Table, PlanActivity.Raw(plan.ExtraTables[index].Query), plan.ExtraTables[index].Rows, cancellationToken),
+                _ => throw new InvalidOperationException($"Unknown export kind {input.Kind}."),
+            };
+            var entry = ExportItem.ManifestName(input.Kind, index);
+            await services.Artifacts.WriteListedJsonAsync(input.RunId, entry, item, manifest.GetValueOrDefault(entry)?.Version, cancellationToken);
+            return item;
+        }));
 
+        // Observed even when no item needed it (their own failure came first).
+        await headers;
         var failures = items.Where(i => !i.Verified).Select(i => $"{i.Name}: {i.Error}").ToList();
         return new ExportChunkResult(verified + items.Length - failures.Count, failures.Count, failures.Take(5).ToList());
+
+        async Task<ServiceNowRecord?> HeaderOf(string sysId) => (await headers).GetValueOrDefault(sysId);
     }
+
+    /// <summary>The folder (or name) under which a kind's exports are stored, relative to the run.</summary>
+    internal static string ExportBlobPrefix(ExportKind kind) => kind switch
+    {
+        ExportKind.LocalSet => "exports/local/",
+        ExportKind.RemoteSet => "exports/remote/",
+        ExportKind.Plugins => "exports/plugins.json",
+        ExportKind.ScopedApps => "exports/apps.xml",
+        ExportKind.ExtraTable => "exports/tables/",
+        _ => throw new InvalidOperationException($"Unknown export kind {kind}."),
+    };
 
     /// <summary>The header rows of the chunk's pending update sets, read in one call; a set missing here is looked up again (and reported) by the exporter.</summary>
     private static async Task<Dictionary<string, ServiceNowRecord>> HeadersAsync(ExportKind kind, RunPlan plan, List<int> pending, ServiceNowClient target, CancellationToken cancellationToken)

@@ -11,23 +11,50 @@ namespace CloneFlow.Core.Activities;
 /// large one may read several sys_id ranges at once) and verifies it by reading it back: its SHA-256, and a record count equal to what ServiceNow reported.
 /// ServiceNow's count comes with every page (X-Total-Count), not from a call of its own; the export is checked against the count at its last page.
 /// </summary>
+/// <remarks>
+/// Only the reading holds one of the client's read places (<see cref="ServiceNowClient.TakeReadPlaceAsync"/>,
+/// shared by every export from that instance in this process): an export that is being read back and verified
+/// lets the next one start reading, so the instance's request slots stay busy while blobs are checked, instead
+/// of every export of a group reading, then every one verifying, in step.
+/// </remarks>
 /// <param name="artifacts">Where exports go.</param>
 /// <param name="time">The clock for the unload date.</param>
+/// <param name="stored">What the run already had stored under the export names when the chunk began (relative name to version).</param>
 /// <param name="maxPartitions">sys_id ranges one export may read at once: fewer when several exports run side by side, since every range costs a partly filled last page.</param>
-internal sealed class Exporter(RunArtifactStore artifacts, TimeProvider time, int maxPartitions = Exporter.MaxPartitions)
+internal sealed class Exporter(RunArtifactStore artifacts, TimeProvider time, IReadOnlyDictionary<string, ArtifactVersion> stored, int maxPartitions = Exporter.MaxPartitions)
 {
     /// <summary>sys_id ranges one export reads at once at most (the client's concurrency limit still caps the calls in flight).</summary>
     public const int MaxPartitions = 8;
 
     private const int UpdatePageSize = 100;
 
+    /// <summary>A range is split off only when each range still holds this many pages: every range ends in a partly filled page.</summary>
+    private const int PagesPerRange = 4;
+
     /// <summary>Exports a local set as the remote set it becomes on re-import, keeping batch links inside the run.</summary>
-    /// <remarks><c>header</c> is the set's sys_update_set row when already read (several sets' rows in one call), or null to read it here.</remarks>
-    public async Task<ExportItem> LocalSetAsync(string runId, int index, PlannedSet set, IReadOnlyDictionary<string, PlannedSet> planned, ServiceNowClient target, ServiceNowRecord? header, CancellationToken cancellationToken)
+    /// <remarks>
+    /// <c>headers</c> gives the set's sys_update_set row when the chunk's rows are read in one call (null if that
+    /// call did not return it: then it is read here). It is awaited only when the export writes its first record,
+    /// so the first page of updates is asked for while the header is still on its way.
+    /// </remarks>
+    public async Task<ExportItem> LocalSetAsync(string runId, int index, PlannedSet set, IReadOnlyDictionary<string, PlannedSet> planned, ServiceNowClient target, Task<ServiceNowRecord?> headers, CancellationToken cancellationToken)
     {
         var remoteId = RestoreIds.RemoteSetFor(runId, set.SysId);
-        header ??= await target.GetRecordAsync("sys_update_set", set.SysId, cancellationToken: cancellationToken)
-            ?? throw new InvalidOperationException($"Update set {set.Name} ({set.SysId}) is gone from the target.");
+        var query = TableQuery.Where("update_set", set.SysId);
+        var item = await ExportAsync(runId, ExportKind.LocalSet, index, set.SysId, set.Name, $"exports/local/{index:D5}-{set.SysId}.xml", target, "sys_update_xml", query, set.Updates, Header, row => AsRemoteUpdate(row, remoteId), cancellationToken);
+        return item with { RemoteSysId = remoteId };
+
+        async Task<UnloadRecord> Header()
+        {
+            var header = await headers ?? await target.GetRecordAsync("sys_update_set", set.SysId, cancellationToken: cancellationToken)
+                ?? throw new InvalidOperationException($"Update set {set.Name} ({set.SysId}) is gone from the target.");
+            return RemoteRecordOf(runId, set, planned, header, remoteId);
+        }
+    }
+
+    /// <summary>The sys_remote_update_set record a local set becomes: batch links point at the run's copies of its parent and batch base.</summary>
+    private static RemoteUpdateSetRecord RemoteRecordOf(string runId, PlannedSet set, IReadOnlyDictionary<string, PlannedSet> planned, ServiceNowRecord header, string remoteId)
+    {
         var baseId = set.SysId;
         while (planned.TryGetValue(baseId, out var ancestor) && ancestor.Parent.Length > 0)
         {
@@ -36,7 +63,7 @@ internal sealed class Exporter(RunArtifactStore artifacts, TimeProvider time, in
 
         var parent = set.Parent.Length > 0 ? RestoreIds.RemoteSetFor(runId, set.Parent) : string.Empty;
         var batchBase = baseId != set.SysId ? RestoreIds.RemoteSetFor(runId, baseId) : string.Empty;
-        var remote = new RemoteUpdateSetRecord(UnloadRecord.DefaultElementAction,
+        return new RemoteUpdateSetRecord(UnloadRecord.DefaultElementAction,
         [
             new("application", header.Get("application") ?? "global"),
             new("description", header.Get("description") ?? string.Empty),
@@ -51,20 +78,21 @@ internal sealed class Exporter(RunArtifactStore artifacts, TimeProvider time, in
             new("sys_created_on", header.Get("sys_created_on") ?? string.Empty),
             new("sys_id", remoteId),
         ]);
-        var query = TableQuery.Where("update_set", set.SysId);
-        var item = await ExportAsync(runId, ExportKind.LocalSet, index, set.SysId, set.Name, $"exports/local/{index:D5}-{set.SysId}.xml", target, "sys_update_xml", query, set.Updates, remote, row => AsRemoteUpdate(row, remoteId), cancellationToken);
-        return item with { RemoteSysId = remoteId };
     }
 
     /// <summary>Exports an uncommitted remote set with its updates, as they are.</summary>
-    /// <remarks><c>header</c> is the set's sys_remote_update_set row when already read, or null to read it here.</remarks>
-    public async Task<ExportItem> RemoteSetAsync(string runId, int index, PlannedSet set, ServiceNowClient target, ServiceNowRecord? header, CancellationToken cancellationToken)
+    /// <remarks><c>headers</c> gives the set's sys_remote_update_set row as for <see cref="LocalSetAsync"/>.</remarks>
+    public Task<ExportItem> RemoteSetAsync(string runId, int index, PlannedSet set, ServiceNowClient target, Task<ServiceNowRecord?> headers, CancellationToken cancellationToken)
     {
-        header ??= await target.GetRecordAsync(RemoteUpdateSetRecord.TableName, set.SysId, cancellationToken: cancellationToken)
-            ?? throw new InvalidOperationException($"Remote update set {set.Name} ({set.SysId}) is gone from the target.");
-        var remote = new RemoteUpdateSetRecord(UnloadRecord.DefaultElementAction, Fields(header));
         var query = TableQuery.Where("remote_update_set", set.SysId);
-        return await ExportAsync(runId, ExportKind.RemoteSet, index, set.SysId, set.Name, $"exports/remote/{index:D5}-{set.SysId}.xml", target, "sys_update_xml", query, set.Updates, remote, row => new UpdateXmlRecord(UnloadRecord.DefaultElementAction, Fields(row)), cancellationToken);
+        return ExportAsync(runId, ExportKind.RemoteSet, index, set.SysId, set.Name, $"exports/remote/{index:D5}-{set.SysId}.xml", target, "sys_update_xml", query, set.Updates, Header, row => new UpdateXmlRecord(UnloadRecord.DefaultElementAction, Fields(row)), cancellationToken);
+
+        async Task<UnloadRecord> Header()
+        {
+            var header = await headers ?? await target.GetRecordAsync(RemoteUpdateSetRecord.TableName, set.SysId, cancellationToken: cancellationToken)
+                ?? throw new InvalidOperationException($"Remote update set {set.Name} ({set.SysId}) is gone from the target.");
+            return new RemoteUpdateSetRecord(UnloadRecord.DefaultElementAction, Fields(header));
+        }
     }
 
     /// <summary>Exports rows of any table in the unload format.</summary>
@@ -75,6 +103,7 @@ internal sealed class Exporter(RunArtifactStore artifacts, TimeProvider time, in
     /// <summary>Exports a JSON list (plugins) and verifies its bytes.</summary>
     public async Task<ExportItem> JsonListAsync(string runId, ExportKind kind, string blob, IReadOnlyList<string> items, CancellationToken cancellationToken)
     {
+        // Nothing is read from ServiceNow here: the list is the plan's.
         var written = await WriteOrReuseAsync(runId, blob, "application/json", (stream, token) => System.Text.Json.JsonSerializer.SerializeAsync(stream, items, ArtifactJson.Options, token), cancellationToken);
         long found = 0;
         var verified = written.Verified ? written : await artifacts.VerifyAsync(runId, blob, written.Sha256, async (stream, token) =>
@@ -89,30 +118,52 @@ internal sealed class Exporter(RunArtifactStore artifacts, TimeProvider time, in
 
     private async Task<ExportItem> ExportAsync(
         string runId, ExportKind kind, int index, string sourceId, string name, string blob, ServiceNowClient target, string table, TableQuery query, long sizeHint,
-        UnloadRecord? header, Func<ServiceNowRecord, UnloadRecord> convert, CancellationToken cancellationToken)
+        Func<Task<UnloadRecord>>? header, Func<ServiceNowRecord, UnloadRecord> convert, CancellationToken cancellationToken)
     {
         // The plan's count picks the ranges; the count the export is checked against is the latest one
         // ServiceNow reported for each range (with its last page).
-        var partitions = (int)Math.Clamp((sizeHint + UpdatePageSize - 1) / UpdatePageSize, 1, Math.Max(1, maxPartitions));
+        var partitions = (int)Math.Clamp(sizeHint / (UpdatePageSize * PagesPerRange), 1, Math.Max(1, maxPartitions));
         var count = new RecordCount();
         var unloadDate = UpdateSetXmlWriter.FormatUnloadDate(time.GetUtcNow());
-        var written = await WriteOrReuseAsync(runId, blob, "application/xml", async (stream, token) =>
+        ArtifactInfo written;
+
+        // A read of one page is one call: it takes no read place (and so never waits behind large exports).
+        using (sizeHint > UpdatePageSize ? await target.TakeReadPlaceAsync(cancellationToken) : null)
         {
-            await using var writer = await UpdateSetXmlWriter.CreateAsync(stream, unloadDate, token);
-            if (header is not null)
+            written = await WriteOrReuseAsync(runId, blob, "application/xml", async (stream, token) =>
             {
-                await writer.WriteAsync(header, token);
-            }
+                await using var writer = await UpdateSetXmlWriter.CreateAsync(stream, unloadDate, token);
 
-            // A large export may read several sys_id ranges at once (rows then follow in arrival order, not
-            // sys_id order); one page's worth or less is read in one range.
-            await foreach (var row in target.GetRecordsInRangesAsync(table, query, partitions, pageSize: UpdatePageSize, count: count, cancellationToken: token))
-            {
-                await writer.WriteAsync(convert(row), token);
-            }
+                // A large export may read several sys_id ranges at once (rows then follow in arrival order, not
+                // sys_id order); one page's worth or less is read in one range. The first page is asked for
+                // before the header is awaited: both are on their way at once.
+                var rows = target.GetRecordsInRangesAsync(table, query, partitions, pageSize: UpdatePageSize, count: count, cancellationToken: token).GetAsyncEnumerator(token);
+                await using (rows.ConfigureAwait(false))
+                {
+                    var first = rows.MoveNextAsync().AsTask();
+                    try
+                    {
+                        if (header is not null)
+                        {
+                            await writer.WriteAsync(await header(), token);
+                        }
+                    }
+                    catch
+                    {
+                        // The enumerator cannot be disposed while a page is on its way.
+                        await first.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                        throw;
+                    }
 
-            await writer.CompleteAsync(token);
-        }, cancellationToken);
+                    for (var more = await first; more; more = await rows.MoveNextAsync())
+                    {
+                        await writer.WriteAsync(convert(rows.Current), token);
+                    }
+                }
+
+                await writer.CompleteAsync(token);
+            }, cancellationToken);
+        }
 
         // A blob verified by an earlier attempt was not read now: ask ServiceNow for its count.
         var expected = written.Verified ? await target.CountAsync(table, query, cancellationToken) : count.Total;
@@ -147,7 +198,8 @@ internal sealed class Exporter(RunArtifactStore artifacts, TimeProvider time, in
     {
         try
         {
-            return await artifacts.WriteAsync(runId, blob, contentType, write, cancellationToken);
+            // Written over what the chunk saw there when it began (nothing, for a first attempt).
+            return await artifacts.WriteAsync(runId, blob, contentType, write, stored.GetValueOrDefault(blob), cancellationToken);
         }
         catch (ArtifactAlreadyVerifiedException)
         {

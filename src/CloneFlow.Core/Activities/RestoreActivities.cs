@@ -22,6 +22,9 @@ public sealed record RestoreChunkResult(long Inserted, long AlreadyPresent, long
 /// </summary>
 public sealed class RestoreActivity(RunServices services) : CloneFlowActivity<ExportChunk, RestoreChunkResult>
 {
+    /// <summary>Items of one chunk restored side by side.</summary>
+    public const int ItemsAtOnce = 5;
+
     /// <inheritdoc />
     public override async Task<RestoreChunkResult> ExecuteAsync(ExportChunk input)
     {
@@ -35,7 +38,7 @@ public sealed class RestoreActivity(RunServices services) : CloneFlowActivity<Ex
         // side by side, as they are exported; the client's request limit bounds the calls in flight.
         await Parallel.ForEachAsync(
             Enumerable.Range(input.Start, input.Count),
-            new ParallelOptions { MaxDegreeOfParallelism = ExportActivity.ItemsAtOnce, CancellationToken = cancellationToken },
+            new ParallelOptions { MaxDegreeOfParallelism = ItemsAtOnce, CancellationToken = cancellationToken },
             (index, token) => RestoreItemAsync(input, index, client, container, totals, token));
 
         return new RestoreChunkResult(totals.Inserted, totals.AlreadyPresent, totals.Failed, totals.Failures.Take(5).ToList());

@@ -33,6 +33,9 @@ internal sealed class BlockUploadStream : Stream
         TransferValidation = new UploadTransferValidationOptions { ChecksumAlgorithm = StorageChecksumAlgorithm.MD5 },
     };
 
+    /// <summary>Bytes of the first buffer, before it grows.</summary>
+    private const int FirstBufferSize = 64 * 1024;
+
     private readonly BlockBlobClient _blob;
     private readonly int _blockSize;
     private readonly string _writer = Guid.NewGuid().ToString("N");
@@ -198,11 +201,35 @@ internal sealed class BlockUploadStream : Stream
     private int Fill(ReadOnlySpan<byte> source)
     {
         ObjectDisposedException.ThrowIf(_committed, this);
-        _filling ??= ArrayPool<byte>.Shared.Rent(_blockSize);
-        var count = Math.Min(_blockSize - _filled, source.Length);
+        if (_filling is null || (_filled == _filling.Length && _filled < _blockSize))
+        {
+            Grow(source.Length);
+        }
+
+        var count = Math.Min(Math.Min(_filling!.Length, _blockSize) - _filled, source.Length);
         source[..count].CopyTo(_filling.AsSpan(_filled));
         _filled += count;
         return count;
+    }
+
+    /// <summary>
+    /// The first buffer starts small and doubles up to the block size as it fills (later blocks take the
+    /// block size at once): a manifest entry holds a few KB, not a whole block, while everything up to
+    /// the block size still goes up in one request.
+    /// </summary>
+    private void Grow(int needed)
+    {
+        var size = _filling is null
+            ? (_blockIds.Count > 0 ? _blockSize : Math.Min(_blockSize, Math.Max(FirstBufferSize, needed)))
+            : Math.Min(_blockSize, _filling.Length * 2);
+        var larger = ArrayPool<byte>.Shared.Rent(size);
+        if (_filling is not null)
+        {
+            _filling.AsSpan(0, _filled).CopyTo(larger);
+            ArrayPool<byte>.Shared.Return(_filling);
+        }
+
+        _filling = larger;
     }
 
     /// <summary>Stages the filled block in the background, after the one before it has gone up: one block fills while one uploads.</summary>

@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
@@ -18,6 +19,15 @@ public sealed partial class RunArtifactStore
 {
     private const string Sha256Key = "cloneflow_sha256";
     private const string VerifiedKey = "cloneflow_verified";
+
+    /// <summary>A listed JSON document, base64url (see <see cref="WriteListedJsonAsync"/>).</summary>
+    private const string JsonKey = "cloneflow_json";
+
+    /// <summary>The largest document carried in metadata: about 5.4 KB once in base64, under the 8 KB all metadata may take.</summary>
+    private const int MaxListedJsonBytes = 4096;
+
+    /// <summary>Documents read at once when a listing does not carry them.</summary>
+    private const int ReadsAtOnce = 16;
     private readonly BlobContainerClient _container;
 
     /// <summary>Stores artifacts in <paramref name="container"/>.</summary>
@@ -49,12 +59,13 @@ public sealed partial class RunArtifactStore
 
     /// <summary>
     /// Bytes per staged block of an upload (one block fills while the one before it uploads), from the
-    /// shared pool. Artifacts up to this size go up in one request. Every request costs storage (Azurite
-    /// took about 4 ms of CPU per request in the benchmark), every open upload holds up to two blocks,
-    /// and several exports upload at once: 512 KB halves the requests of 256 KB blocks for 0.5 MB more per
-    /// upload (tests/CloneFlow.Benchmarks/README.md).
+    /// shared pool; an artifact up to this size goes up in one request (its buffer grows from 64 KB as it
+    /// fills). Every request costs storage (Azurite: about 3 ms of CPU for a Put Block, plus the bytes):
+    /// a typical set's export (a few hundred updates, about 1 MB) is one Put Blob at 2 MB where it was
+    /// three Put Blocks and a Put Block List at 512 KB (tests/CloneFlow.Benchmarks/README.md). How many
+    /// uploads are open at once is bounded by the client's read places, each holding up to two blocks.
     /// </summary>
-    private const int BlockSize = 512 * 1024;
+    public const int BlockSize = 2 * 1024 * 1024;
 
     /// <summary>
     /// Streams an artifact in: <paramref name="write"/> writes to a stream that goes straight to the blob
@@ -64,18 +75,31 @@ public sealed partial class RunArtifactStore
     /// </summary>
     public async Task<ArtifactInfo> WriteAsync(string runId, string relativeName, string contentType, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken = default)
     {
+        var properties = await PropertiesAsync(_container.GetBlobClient(BlobName(runId, relativeName)), cancellationToken);
+        var existing = properties is null ? null : new ArtifactVersion(properties.ETag, IsVerified(properties));
+        return await WriteAsync(runId, relativeName, contentType, write, existing, cancellationToken);
+    }
+
+    /// <summary>
+    /// Streams an artifact in as <see cref="WriteAsync(string, string, string, Func{Stream, CancellationToken, Task}, CancellationToken)"/>
+    /// does, when the caller has already seen what is stored under the name (<paramref name="existing"/>, null
+    /// for nothing, e.g. from <see cref="VersionsAsync"/>): only that version is replaced, or the blob only created.
+    /// </summary>
+    public Task<ArtifactInfo> WriteAsync(string runId, string relativeName, string contentType, Func<Stream, CancellationToken, Task> write, ArtifactVersion? existing, CancellationToken cancellationToken = default) =>
+        WriteCoreAsync(runId, relativeName, contentType, write, existing, null, cancellationToken);
+
+    private async Task<ArtifactInfo> WriteCoreAsync(string runId, string relativeName, string contentType, Func<Stream, CancellationToken, Task> write, ArtifactVersion? existing, string? listedJson, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(write);
         var name = BlobName(runId, relativeName);
-        var blob = _container.GetBlockBlobClient(name);
-        var existing = await PropertiesAsync(blob, cancellationToken);
-        if (existing is not null && IsVerified(existing))
+        if (existing is { Verified: true })
         {
             throw new ArtifactAlreadyVerifiedException(name);
         }
 
         // Only replace what we saw (or create): a concurrent writer makes one of us fail, not both corrupt.
         var conditions = existing is null ? new BlobRequestConditions { IfNoneMatch = ETag.All } : new BlobRequestConditions { IfMatch = existing.ETag };
-        await using var upload = new BlockUploadStream(blob, BlockSize);
+        await using var upload = new BlockUploadStream(_container.GetBlockBlobClient(name), BlockSize);
         string sha256;
         long bytes;
         await using (var hashing = new HashingStream(upload))
@@ -85,13 +109,107 @@ public sealed partial class RunArtifactStore
             bytes = hashing.Bytes;
         }
 
-        await upload.CommitAsync(new BlobHttpHeaders { ContentType = contentType }, new Dictionary<string, string> { [Sha256Key] = sha256 }, conditions, cancellationToken);
+        var metadata = new Dictionary<string, string> { [Sha256Key] = sha256 };
+        if (listedJson is not null)
+        {
+            metadata[JsonKey] = listedJson;
+        }
+
+        await upload.CommitAsync(new BlobHttpHeaders { ContentType = contentType }, metadata, conditions, cancellationToken);
         return new ArtifactInfo(name, bytes, sha256, Verified: false);
     }
 
     /// <summary>Writes a small JSON document (plan, manifest, report); it may be replaced until verified.</summary>
     public Task<ArtifactInfo> WriteJsonAsync<T>(string runId, string relativeName, T value, CancellationToken cancellationToken = default) =>
-        WriteAsync(runId, relativeName, "application/json", (stream, token) => JsonSerializer.SerializeAsync(stream, value, ArtifactJson.Options, token), cancellationToken);
+        WriteAsync(runId, relativeName, "application/json", JsonWriter(value), cancellationToken);
+
+    /// <summary>Writes a small JSON document over the version the caller saw (null: creates it).</summary>
+    public Task<ArtifactInfo> WriteJsonAsync<T>(string runId, string relativeName, T value, ArtifactVersion? existing, CancellationToken cancellationToken = default) =>
+        WriteAsync(runId, relativeName, "application/json", JsonWriter(value), existing, cancellationToken);
+
+    /// <summary>
+    /// Writes a small JSON document over the version the caller saw (null: creates it), with the document
+    /// also in the blob's metadata: <see cref="ListJsonAsync"/> then reads many such documents (manifest
+    /// entries) in one listing instead of one download each. The content stays the document of record.
+    /// </summary>
+    public Task<ArtifactInfo> WriteListedJsonAsync<T>(string runId, string relativeName, T value, ArtifactVersion? existing, CancellationToken cancellationToken = default)
+    {
+        var json = JsonSerializer.SerializeToUtf8Bytes(value, ArtifactJson.Options);
+
+        // Metadata travels in HTTP headers (ASCII, 8 KB in all per blob): a larger document is only read whole.
+        var listed = json.Length <= MaxListedJsonBytes ? Base64Url.EncodeToString(json) : null;
+        return WriteCoreAsync(runId, relativeName, "application/json", (stream, token) => stream.WriteAsync(json, token).AsTask(), existing, listed, cancellationToken);
+    }
+
+    /// <summary>
+    /// The JSON documents stored under <paramref name="relativePrefix"/>, by relative name, with the version
+    /// each was seen at: from one listing for documents written with <see cref="WriteListedJsonAsync"/>, by
+    /// reading the others (written by earlier versions, or too large for metadata). An empty blob counts as
+    /// not written (see <see cref="ReadJsonAsync"/>) and has no value.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, StoredJson<T>>> ListJsonAsync<T>(string runId, string relativePrefix, CancellationToken cancellationToken = default)
+        where T : class
+    {
+        var found = new Dictionary<string, StoredJson<T>>(StringComparer.Ordinal);
+        var unlisted = new List<(string Name, ArtifactVersion Version)>();
+        await foreach (var (name, version, metadata) in ListUnderAsync(runId, relativePrefix, cancellationToken))
+        {
+            if (metadata.TryGetValue(JsonKey, out var listed))
+            {
+                found[name] = new StoredJson<T>(version, JsonSerializer.Deserialize<T>(Base64Url.DecodeFromChars(listed), ArtifactJson.Options));
+            }
+            else
+            {
+                unlisted.Add((name, version));
+            }
+        }
+
+        var read = new StoredJson<T>[unlisted.Count];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, unlisted.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = ReadsAtOnce, CancellationToken = cancellationToken },
+            async (i, token) => read[i] = new StoredJson<T>(unlisted[i].Version, await ReadJsonAsync<T>(runId, unlisted[i].Name, token)));
+        for (var i = 0; i < unlisted.Count; i++)
+        {
+            found[unlisted[i].Name] = read[i];
+        }
+
+        return found;
+    }
+
+    /// <summary>
+    /// What is stored under <paramref name="relativePrefix"/> in the run, by relative name, seen in one listing
+    /// (a page per 5,000 blobs) instead of a properties call per blob: the versions later writes may replace.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, ArtifactVersion>> VersionsAsync(string runId, string relativePrefix, CancellationToken cancellationToken = default)
+    {
+        var versions = new Dictionary<string, ArtifactVersion>(StringComparer.Ordinal);
+        await foreach (var (name, version, _) in ListUnderAsync(runId, relativePrefix, cancellationToken))
+        {
+            versions[name] = version;
+        }
+
+        return versions;
+    }
+
+    /// <summary>The blobs under a prefix of the run: relative name, version and metadata.</summary>
+    private async IAsyncEnumerable<(string Name, ArtifactVersion Version, IDictionary<string, string> Metadata)> ListUnderAsync(
+        string runId, string relativePrefix, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (!RelativePrefix().IsMatch(relativePrefix ?? string.Empty) || relativePrefix!.Contains("..", StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"'{relativePrefix}' is not an artifact name prefix (letters, digits, '-', '_', '.', '/').", nameof(relativePrefix));
+        }
+
+        var folder = BlobName(runId, "x")[..^1];
+        await foreach (var item in _container.GetBlobsAsync(new GetBlobsOptions { Traits = BlobTraits.Metadata, Prefix = folder + relativePrefix }, cancellationToken))
+        {
+            yield return (item.Name[folder.Length..], new ArtifactVersion(item.Properties.ETag ?? default, item.Metadata.ContainsKey(VerifiedKey)), item.Metadata);
+        }
+    }
+
+    private static Func<Stream, CancellationToken, Task> JsonWriter<T>(T value) =>
+        (stream, token) => JsonSerializer.SerializeAsync(stream, value, ArtifactJson.Options, token);
 
     /// <summary>
     /// Reads a JSON artifact, or default when it does not exist. An empty blob counts as not written:
@@ -230,4 +348,7 @@ public sealed partial class RunArtifactStore
 
     [GeneratedRegex("^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$")]
     private static partial Regex RelativeName();
+
+    [GeneratedRegex("^([A-Za-z0-9_.-]+/)*[A-Za-z0-9_.-]*$")]
+    private static partial Regex RelativePrefix();
 }

@@ -62,7 +62,10 @@ public sealed record ExportItem
     public string RemoteSysId { get; init; } = string.Empty;
 
     /// <summary>The relative name of a manifest item.</summary>
-    public static string ManifestName(ExportKind kind, int index) => $"manifest/{kind.ToString().ToLowerInvariant()}-{index:D5}.json";
+    public static string ManifestName(ExportKind kind, int index) => $"{ManifestPrefix(kind)}{index:D5}.json";
+
+    /// <summary>The start of the relative names of a kind's manifest items.</summary>
+    public static string ManifestPrefix(ExportKind kind) => $"manifest/{kind.ToString().ToLowerInvariant()}-";
 }
 
 /// <summary>A chunk of exports of one kind, the unit the orchestration fans out.</summary>

@@ -31,6 +31,7 @@ public sealed class ServiceNowClient : IDisposable
     private readonly HttpClient _http;
     private readonly HttpClient _tokenHttp;
     private readonly ServiceNowClientOptions _options;
+    private readonly SemaphoreSlim _readPlaces;
     private readonly TimeProvider _time;
     private readonly OAuthTokenProvider? _tokens;
 
@@ -51,6 +52,8 @@ public sealed class ServiceNowClient : IDisposable
 
         _options = options ?? new ServiceNowClientOptions();
         _options.Validate();
+        var reads = _options.MaxConcurrentReads ?? (2 * _options.MaxConcurrentRequests);
+        _readPlaces = new SemaphoreSlim(reads, reads);
         _time = timeProvider ?? TimeProvider.System;
         Endpoint = new Uri(endpoint.GetLeftPart(UriPartial.Authority));
         var pipeline = ServiceNowResiliencePipeline.Create(_options, _time);
@@ -70,6 +73,18 @@ public sealed class ServiceNowClient : IDisposable
 
     /// <summary>The instance base URL.</summary>
     public Uri Endpoint { get; }
+
+    /// <summary>
+    /// Waits for one of the places for long multi-page reads (<see cref="ServiceNowClientOptions.MaxConcurrentReads"/>)
+    /// and holds it until the returned value is disposed. Callers that read many pages each (exports) take one
+    /// per read, so readers that started keep the request slots busy and finish, instead of every reader of
+    /// a large job taking turns page by page and all finishing together at the end.
+    /// </summary>
+    public async Task<IDisposable> TakeReadPlaceAsync(CancellationToken cancellationToken = default)
+    {
+        await _readPlaces.WaitAsync(cancellationToken);
+        return new ReadPlace(_readPlaces);
+    }
 
     /// <summary>
     /// Streams every row of <paramref name="table"/> matching <paramref name="query"/>, ordered by sys_id.
@@ -363,6 +378,7 @@ public sealed class ServiceNowClient : IDisposable
         _http.Dispose();
         _tokenHttp.Dispose();
         _tokens?.Dispose();
+        _readPlaces.Dispose();
     }
 
     private async Task<List<InsertOutcome>> EnsureChunkInsertedAsync(string table, IReadOnlyDictionary<string, string?>[] chunk, bool useBatchApi, CancellationToken cancellationToken)
@@ -769,6 +785,20 @@ public sealed class ServiceNowClient : IDisposable
             }
 
             base.Dispose(disposing);
+        }
+    }
+
+    /// <summary>A held read place; released once, on the first dispose.</summary>
+    private sealed class ReadPlace(SemaphoreSlim places) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                places.Release();
+            }
         }
     }
 }

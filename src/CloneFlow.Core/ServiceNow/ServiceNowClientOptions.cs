@@ -12,6 +12,14 @@ public sealed record ServiceNowClientOptions
     /// <summary>Calls in flight at once against this instance (its API semaphores are small).</summary>
     public int MaxConcurrentRequests { get; init; } = 8;
 
+    /// <summary>
+    /// Long multi-page reads (exports) under way at once; by default twice <see cref="MaxConcurrentRequests"/>:
+    /// enough that a call is always waiting for a slot when a reader is between pages or busy with a page
+    /// it received, few enough that readers which started finish soon instead of all inching along together
+    /// (each holds its blob buffers until it ends). See <see cref="ServiceNowClient.TakeReadPlaceAsync"/>.
+    /// </summary>
+    public int? MaxConcurrentReads { get; init; }
+
     /// <summary>Retries of one call after a transient failure.</summary>
     public int MaxRetries { get; init; } = 6;
 
@@ -67,6 +75,11 @@ public sealed record ServiceNowClientOptions
         if (MaxConcurrentRequests < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxConcurrentRequests), MaxConcurrentRequests, "MaxConcurrentRequests must be at least 1.");
+        }
+
+        if (MaxConcurrentReads < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxConcurrentReads), MaxConcurrentReads, "MaxConcurrentReads must be at least 1.");
         }
 
         if (InsertRounds < 1)

@@ -44,6 +44,31 @@ public class BlockUploadStreamTests(AzuriteFixture azurite)
         Assert.Equal("abc", downloaded.Details.Metadata["cloneflow_sha256"]);
     }
 
+    [Theory]
+    [InlineData(100, 0)]
+    [InlineData(200_000, 0)]
+    [InlineData(262_144, 1)]
+    [InlineData(300_000, 2)]
+    [InlineData(600_000, 3)]
+    public async Task The_first_buffer_grows_so_content_up_to_a_block_goes_up_in_one_request(int size, int stagedBlocks)
+    {
+        // Blocks of 256 KB: the first buffer starts at 64 KB and doubles; only content beyond a block is staged.
+        var blob = (await azurite.NewContainerAsync()).GetBlockBlobClient("grow.bin");
+        var content = RandomNumberGenerator.GetBytes(size);
+        await using (var upload = new BlockUploadStream(blob, blockSize: 256 * 1024))
+        {
+            for (var offset = 0; offset < size; offset += 10_000)
+            {
+                await upload.WriteAsync(content.AsMemory(offset, Math.Min(10_000, size - offset)));
+            }
+
+            await upload.CommitAsync(new BlobHttpHeaders(), Metadata, new BlobRequestConditions { IfNoneMatch = ETag.All }, CancellationToken.None);
+            Assert.Equal(stagedBlocks, upload.StagedBlocks);
+        }
+
+        Assert.Equal(content, (await blob.DownloadContentAsync()).Value.Content.ToArray());
+    }
+
     [Fact]
     public async Task Every_staged_block_carries_the_MD5_of_its_bytes_for_the_service_to_check()
     {

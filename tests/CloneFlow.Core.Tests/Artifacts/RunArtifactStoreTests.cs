@@ -1,6 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
 using Azure;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Storage.Blobs;
 using CloneFlow.Core.Artifacts;
 using CloneFlow.Core.ServiceNow.UpdateSets;
 using CloneFlow.Core.Tests.Support;
@@ -158,6 +161,96 @@ public class RunArtifactStoreTests(AzuriteFixture azurite)
         Assert.Single(outcomes, o => o is RequestFailedException);
         var winner = Assert.Single(outcomes.OfType<ArtifactInfo>());
         Assert.Equal(winner.Sha256, (await store.GetInfoAsync("run1", "exports/race.xml"))!.Sha256);
+    }
+
+    [Fact]
+    public async Task A_write_over_a_version_seen_in_a_listing_creates_or_replaces_only_that_version()
+    {
+        var store = new RunArtifactStore(await azurite.NewContainerAsync());
+        await store.WriteAsync("run1", "exports/local/00000-a.xml", "application/xml", Write("earlier attempt"));
+        var verifiedOne = await store.WriteAsync("run1", "exports/local/00001-b.xml", "application/xml", Write("done"));
+        await store.VerifyAsync("run1", "exports/local/00001-b.xml", verifiedOne.Sha256);
+        await store.WriteAsync("run1", "exports/remote/00000-c.xml", "application/xml", Write("other folder"));
+
+        var seen = await store.VersionsAsync("run1", "exports/local/");
+
+        Assert.Equal(["exports/local/00000-a.xml", "exports/local/00001-b.xml"], seen.Keys.Order(StringComparer.Ordinal));
+        Assert.False(seen["exports/local/00000-a.xml"].Verified);
+        Assert.True(seen["exports/local/00001-b.xml"].Verified);
+
+        // The unverified version seen is replaced; nothing seen means create only; a verified one never.
+        var replaced = await store.WriteAsync("run1", "exports/local/00000-a.xml", "application/xml", Write("whole"), seen["exports/local/00000-a.xml"]);
+        Assert.Equal(5, replaced.Bytes);
+        await store.WriteAsync("run1", "exports/local/00002-d.xml", "application/xml", Write("new"), existing: null);
+        await Assert.ThrowsAsync<RequestFailedException>(() => store.WriteAsync("run1", "exports/local/00002-d.xml", "application/xml", Write("unseen overwrite"), existing: null));
+        await Assert.ThrowsAsync<RequestFailedException>(() => store.WriteAsync("run1", "exports/local/00000-a.xml", "application/xml", Write("stale view"), seen["exports/local/00000-a.xml"]));
+        await Assert.ThrowsAsync<ArtifactAlreadyVerifiedException>(() => store.WriteAsync("run1", "exports/local/00001-b.xml", "application/xml", Write("again"), seen["exports/local/00001-b.xml"]));
+
+        await using var stream = await store.OpenReadAsync("run1", "exports/local/00002-d.xml");
+        Assert.Equal("new", await new StreamReader(stream).ReadToEndAsync());
+    }
+
+    [Theory]
+    [InlineData("../run2/")]
+    [InlineData("/etc")]
+    [InlineData("a//b")]
+    public async Task Listing_prefixes_cannot_leave_the_run_folder(string prefix)
+    {
+        var store = new RunArtifactStore(await azurite.NewContainerAsync());
+        await Assert.ThrowsAsync<ArgumentException>(() => store.VersionsAsync("run1", prefix));
+    }
+
+    [Fact]
+    public async Task Listed_json_documents_come_back_from_one_listing_and_others_are_read()
+    {
+        var recorder = new RequestRecorder();
+        var options = new BlobClientOptions();
+        options.AddPolicy(recorder, HttpPipelinePosition.PerRetry);
+        var container = new BlobContainerClient(azurite.ConnectionString, $"test-{Guid.NewGuid():N}", options);
+        await container.CreateAsync();
+        var store = new RunArtifactStore(container);
+        for (var i = 0; i < 5; i++)
+        {
+            await store.WriteListedJsonAsync("run1", $"manifest/localset-{i:D5}.json", new Entry($"sprint {i} — Ünïcode", i), existing: null);
+        }
+
+        // Written by an earlier version (no metadata), too large for metadata, and empty (a cut-off write of old).
+        await store.WriteJsonAsync("run1", "manifest/localset-00005.json", new Entry("old writer", 5));
+        await store.WriteListedJsonAsync("run1", "manifest/localset-00006.json", new Entry(new string('x', 6000), 6), existing: null);
+        await container.GetBlobClient("runs/run1/manifest/localset-00007.json").UploadAsync(BinaryData.FromBytes([]));
+
+        recorder.Requests.Clear();
+        var listed = await store.ListJsonAsync<Entry>("run1", "manifest/localset-");
+
+        Assert.Equal(8, listed.Count);
+        Assert.Equal("sprint 3 — Ünïcode", listed["manifest/localset-00003.json"].Value!.Name);
+        Assert.Equal("old writer", listed["manifest/localset-00005.json"].Value!.Name);
+        Assert.Equal(6000, listed["manifest/localset-00006.json"].Value!.Name.Length);
+        Assert.Null(listed["manifest/localset-00007.json"].Value);
+
+        // One listing, and a read for each of the three documents the listing could not carry.
+        Assert.Equal(1, recorder.Requests.Count(r => r.Contains("comp=list", StringComparison.Ordinal)));
+        Assert.Equal(3, recorder.Requests.Count(r => r.StartsWith("GET", StringComparison.Ordinal) && !r.Contains("comp=list", StringComparison.Ordinal)));
+
+        // The version each was seen at is what a later write replaces.
+        await store.WriteListedJsonAsync("run1", "manifest/localset-00003.json", new Entry("retried", 3), listed["manifest/localset-00003.json"].Version);
+        Assert.Equal("retried", (await store.ReadJsonAsync<Entry>("run1", "manifest/localset-00003.json"))!.Name);
+    }
+
+    private sealed record Entry(string Name, int Index);
+
+    /// <summary>Records the method and URL of every storage request.</summary>
+    private sealed class RequestRecorder : HttpPipelineSynchronousPolicy
+    {
+        public List<string> Requests { get; } = [];
+
+        public override void OnSendingRequest(HttpMessage message)
+        {
+            lock (Requests)
+            {
+                Requests.Add($"{message.Request.Method} {message.Request.Uri}");
+            }
+        }
     }
 
     private static async Task<object> Settle(Task<ArtifactInfo> write)

@@ -1,0 +1,170 @@
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Storage.Blobs;
+using CloneFlow.Core.Activities;
+using CloneFlow.Core.Artifacts;
+using CloneFlow.Core.Runs;
+using CloneFlow.Core.Runtime;
+using CloneFlow.Core.Secrets;
+using CloneFlow.Core.ServiceNow;
+using CloneFlow.Emulators;
+using CloneFlow.IntegrationTests.Workflow;
+using CloneFlow.Simulator;
+using CloneFlow.Simulator.Seeding;
+
+namespace CloneFlow.IntegrationTests.Activities;
+
+/// <summary>One export chunk against the simulator over HTTP and Azurite: what it stores, and what it asks storage for.</summary>
+public sealed class ExportActivityTests : IAsyncLifetime
+{
+    private SimulatorHost _simulator = null!;
+    private AzuriteHost _azurite = null!;
+    private readonly StorageRecorder _storage = new();
+    private RunServices _services = null!;
+
+    public async Task InitializeAsync()
+    {
+        var options = new SimulatorOptions
+        {
+            Seed = 7,
+            ClockAcceleration = 0,
+            Estate = new EstateOptions { InProgressSets = 12, UpdatesPerSet = 150, PayloadBytes = 600 },
+        };
+        options.Instances.Add(new SimulatorInstanceOptions("prod") { IsProduction = true });
+        options.Instances.Add(new SimulatorInstanceOptions("test"));
+        _simulator = await SimulatorHost.StartAsync(options, CancellationToken.None);
+        _azurite = await AzuriteHost.StartAsync();
+        var configuration = SimulatedConfiguration.Create(_simulator.Instances, WorkflowHarness.Approver, WorkflowHarness.Requester);
+        var secrets = new EnvironmentSecretProvider(variable => variable.EndsWith("_PASSWORD", StringComparison.Ordinal) ? "admin" : null);
+        var clients = new ServiceNowClients(configuration, secrets, new ServiceNowClientOptions { RetryDelay = TimeSpan.FromMilliseconds(20), MaxRetryDelay = TimeSpan.FromMilliseconds(100) });
+        var blobOptions = new BlobClientOptions();
+        blobOptions.AddPolicy(_storage, HttpPipelinePosition.PerRetry);
+        var artifacts = new RunArtifactStore(new BlobContainerClient(_azurite.ConnectionString, "cloneflow-runs", blobOptions));
+        await artifacts.EnsureContainerAsync();
+        _services = new RunServices(configuration, clients, artifacts);
+    }
+
+    public async Task DisposeAsync()
+    {
+        ((ServiceNowClients)_services.Clients).Dispose();
+        await _azurite.DisposeAsync();
+        await _simulator.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_chunk_verifies_every_set_with_four_storage_requests_each_and_a_second_attempt_exports_nothing_again()
+    {
+        var (runId, plan) = await PlanAsync();
+        var chunk = new ExportChunk(runId, "test", ExportKind.LocalSet, 0, plan.LocalSets.Count);
+        Assert.True(plan.LocalSets.Count >= 10, "the estate should give a chunk of many sets");
+        Assert.Contains(plan.LocalSets, s => s.Updates > 100);
+
+        _storage.Clear();
+        var result = await new ExportActivity(_services).ExecuteAsync(chunk);
+
+        // Per set: the export (one Put Blob when it fits in a block, else its blocks and the block list), its
+        // read-back, the verified mark and the manifest entry; per chunk: the plan and two listings. Nothing
+        // is looked up blob by blob before it is written.
+        var (requests, lookups, listings) = (_storage.Requests.Count, _storage.Count("HEAD"), _storage.Count("GET", "comp=list"));
+        var exports = (await _services.Artifacts.ListAsync(runId)).Where(a => a.Name.Contains("/exports/local/", StringComparison.Ordinal)).ToList();
+        var uploads = exports.Sum(e => e.Bytes <= RunArtifactStore.BlockSize ? 1 : ((e.Bytes + RunArtifactStore.BlockSize - 1) / RunArtifactStore.BlockSize) + 1);
+        Assert.Equal(plan.LocalSets.Count, exports.Count);
+        Assert.Equal(0, lookups);
+        Assert.Equal(2, listings);
+        Assert.Equal(uploads + (3 * plan.LocalSets.Count) + 3, requests);
+        Assert.True(uploads < 2 * plan.LocalSets.Count, "most sets should go up in one request");
+
+        Assert.Equal(plan.LocalSets.Count, result.Verified);
+        Assert.Equal(0, result.Failed);
+        Assert.All(exports, a => Assert.True(a.Verified, a.Name));
+
+        // The activity runs again (a redelivered work item): every set is verified, nothing is written.
+        _storage.Clear();
+        var again = await new ExportActivity(_services).ExecuteAsync(chunk);
+        Assert.Equal(plan.LocalSets.Count, again.Verified);
+        Assert.Equal(0, _storage.Count("PUT"));
+    }
+
+    [Fact]
+    public async Task An_export_verified_before_its_manifest_entry_was_written_is_kept_as_it_is()
+    {
+        var (runId, plan) = await PlanAsync();
+        var chunk = new ExportChunk(runId, "test", ExportKind.LocalSet, 0, plan.LocalSets.Count);
+        await new ExportActivity(_services).ExecuteAsync(chunk);
+        var before = (await _services.Artifacts.ListAsync(runId)).Single(a => a.Name.EndsWith($"/exports/local/00003-{plan.LocalSets[3].SysId}.xml", StringComparison.Ordinal));
+
+        // A crash between verifying the export and writing its entry: the entry is missing.
+        var container = new BlobContainerClient(_azurite.ConnectionString, "cloneflow-runs");
+        await container.DeleteBlobAsync(RunArtifactStore.BlobName(runId, ExportItem.ManifestName(ExportKind.LocalSet, 3)));
+        _storage.Clear();
+        var result = await new ExportActivity(_services).ExecuteAsync(chunk);
+
+        Assert.Equal(plan.LocalSets.Count, result.Verified);
+        var entry = await _services.Artifacts.ReadJsonAsync<ExportItem>(runId, ExportItem.ManifestName(ExportKind.LocalSet, 3));
+        Assert.True(entry!.Verified);
+        Assert.Equal(before.Sha256, entry.Sha256);
+        Assert.Equal(before.Sha256, (await _services.Artifacts.GetInfoAsync(runId, entry.Blob))!.Sha256);
+
+        // Only the entry was written; the verified export was not replaced.
+        Assert.Equal([RunArtifactStore.BlobName(runId, ExportItem.ManifestName(ExportKind.LocalSet, 3))], _storage.Paths("PUT"));
+    }
+
+    [Fact]
+    public async Task A_set_deleted_after_the_plan_fails_the_chunk_with_its_name_while_its_first_page_is_on_the_way()
+    {
+        var (runId, plan) = await PlanAsync();
+        var gone = plan.LocalSets[2];
+        _simulator["test"].DeleteRecord("sys_update_set", gone.SysId);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => new ExportActivity(_services).ExecuteAsync(new ExportChunk(runId, "test", ExportKind.LocalSet, 0, plan.LocalSets.Count)));
+
+        Assert.Contains(gone.Name, error.Message, StringComparison.Ordinal);
+        Assert.Contains("gone from the target", error.Message, StringComparison.Ordinal);
+        Assert.Null(await _services.Artifacts.GetInfoAsync(runId, $"exports/local/00002-{gone.SysId}.xml"));
+    }
+
+    private async Task<(string RunId, RunPlan Plan)> PlanAsync()
+    {
+        var runId = "clone-test-" + Guid.NewGuid().ToString("N")[..12];
+        await new PlanActivity(_services).ExecuteAsync(new RunRef(runId, "test"));
+        var plan = await _services.Artifacts.ReadJsonAsync<RunPlan>(runId, PlanActivity.PlanBlob);
+        return (runId, plan!);
+    }
+
+    /// <summary>Records every storage request: method, path and query.</summary>
+    private sealed class StorageRecorder : HttpPipelineSynchronousPolicy
+    {
+        private readonly List<(string Method, string Path, string Query)> _requests = [];
+
+        public IReadOnlyList<(string Method, string Path, string Query)> Requests
+        {
+            get
+            {
+                lock (_requests)
+                {
+                    return [.. _requests];
+                }
+            }
+        }
+
+        public int Count(string method, string? query = null) => Requests.Count(r => r.Method == method && (query is null || r.Query.Contains(query, StringComparison.Ordinal)));
+
+        public List<string> Paths(string method) => Requests.Where(r => r.Method == method).Select(r => Uri.UnescapeDataString(r.Path[(r.Path.IndexOf("/cloneflow-runs/", StringComparison.Ordinal) + "/cloneflow-runs/".Length)..])).ToList();
+
+        public void Clear()
+        {
+            lock (_requests)
+            {
+                _requests.Clear();
+            }
+        }
+
+        public override void OnSendingRequest(HttpMessage message)
+        {
+            lock (_requests)
+            {
+                _requests.Add((message.Request.Method.ToString(), message.Request.Uri.Path, message.Request.Uri.Query));
+            }
+        }
+    }
+}
