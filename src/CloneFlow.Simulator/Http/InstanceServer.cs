@@ -132,6 +132,14 @@ internal sealed class InstanceServer(SimulatedInstance instance)
         if (response.HasBody)
         {
             context.Response.ContentType = response.ContentType;
+            if (response.IsRendered)
+            {
+                // The status line and headers (X-Total-Count, Link) go out as soon as the answer is known,
+                // and the rows follow as they are rendered: the simulated instance's time is its latency,
+                // not how long this process takes to write a page of JSON.
+                await context.Response.StartAsync(cancellation);
+            }
+
             await response.WriteBodyAsync(context.Response.BodyWriter, cancellation);
         }
     }

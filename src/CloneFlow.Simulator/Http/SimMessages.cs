@@ -74,6 +74,9 @@ internal sealed class SimResponse
         return this;
     }
 
+    /// <summary>True when the body is rendered as it is sent (see the constructor taking a renderer).</summary>
+    public bool IsRendered => _render is not null;
+
     /// <summary>Writes the body to <paramref name="output"/>: a rendered answer without ever being whole in one array.</summary>
     public async Task WriteBodyAsync(PipeWriter output, CancellationToken cancellationToken)
     {

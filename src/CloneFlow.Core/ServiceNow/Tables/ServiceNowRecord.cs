@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 
 namespace CloneFlow.Core.ServiceNow.Tables;
@@ -26,22 +27,34 @@ public sealed class ServiceNowRecord
     /// <summary>The value of <paramref name="field"/>, or null when absent or null.</summary>
     public string? Get(string field) => _values.GetValueOrDefault(field);
 
+    private ServiceNowRecord(Dictionary<string, string?> values) => _values = values;
+
+    /// <summary>A record over <paramref name="values"/> as they are, without a copy: only for a dictionary built for this record alone.</summary>
+    internal static ServiceNowRecord Wrap(Dictionary<string, string?> values)
+    {
+        Debug.Assert(values.Comparer == StringComparer.Ordinal, "field names compare ordinally");
+        return new ServiceNowRecord(values);
+    }
+
     /// <summary>Reads one element of a Table API <c>result</c>.</summary>
     internal static ServiceNowRecord FromJson(JsonElement element)
     {
         var values = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (var property in element.EnumerateObject())
         {
-            values[property.Name] = property.Value.ValueKind switch
-            {
-                JsonValueKind.String => property.Value.GetString(),
-                JsonValueKind.Null or JsonValueKind.Undefined => null,
-                // A reference rendered as {"link", "value"} or {"display_value", "value"}.
-                JsonValueKind.Object when property.Value.TryGetProperty("value", out var value) => value.ValueKind == JsonValueKind.String ? value.GetString() : value.GetRawText(),
-                _ => property.Value.GetRawText(),
-            };
+            values[property.Name] = ValueOf(property.Value);
         }
 
-        return new ServiceNowRecord(values);
+        return Wrap(values);
     }
+
+    /// <summary>A field's value as the client keeps it: text, null, a reference's value, or the JSON of anything else.</summary>
+    internal static string? ValueOf(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => value.GetString(),
+        JsonValueKind.Null or JsonValueKind.Undefined => null,
+        // A reference rendered as {"link", "value"} or {"display_value", "value"}.
+        JsonValueKind.Object when value.TryGetProperty("value", out var inner) => inner.ValueKind == JsonValueKind.String ? inner.GetString() : inner.GetRawText(),
+        _ => value.GetRawText(),
+    };
 }

@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
+using System.Text;
 using System.Text.Json;
 
 namespace CloneFlow.Core.ServiceNow.Tables;
@@ -10,6 +12,7 @@ namespace CloneFlow.Core.ServiceNow.Tables;
 /// </summary>
 internal sealed class TableResultParser
 {
+    private readonly List<(string Name, byte[] Utf8)> _names = [];
     private JsonReaderState _state;
     private Step _step = Step.Root;
 
@@ -101,17 +104,95 @@ internal sealed class TableResultParser
                     throw new JsonException("a row of \"result\" is not an object");
                 }
 
-                if (!JsonDocument.TryParseValue(ref reader, out var row))
+                if (!TryReadRow(ref reader, out var row))
                 {
                     return false;
                 }
 
-                using (row)
-                {
-                    rows.Add(ServiceNowRecord.FromJson(row.RootElement));
-                }
-
+                rows.Add(row);
                 return true;
         }
+    }
+
+    /// <summary>
+    /// Reads one row straight from the tokens (the reader is on its <c>{</c>), or false when the chunk ends
+    /// first: the row is then read again, whole, from its start with the next chunk. Each value is decoded
+    /// once, as <see cref="ServiceNowRecord.FromJson"/> would decode it from a parsed document.
+    /// </summary>
+    private bool TryReadRow(ref Utf8JsonReader reader, [NotNullWhen(true)] out ServiceNowRecord? row)
+    {
+        row = null;
+        var values = new Dictionary<string, string?>(_names.Count, StringComparer.Ordinal);
+        for (var field = 0; ; field++)
+        {
+            if (!reader.Read())
+            {
+                return false;
+            }
+
+            if (reader.TokenType == JsonTokenType.EndObject)
+            {
+                row = ServiceNowRecord.Wrap(values);
+                return true;
+            }
+
+            var name = FieldName(ref reader, field);
+            if (!reader.Read())
+            {
+                return false;
+            }
+
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.String:
+                    values[name] = reader.GetString();
+                    break;
+                case JsonTokenType.Null:
+                    values[name] = null;
+                    break;
+                case JsonTokenType.StartObject or JsonTokenType.StartArray:
+                    // References ({"link","value"}) and anything nested: rare, read as a document.
+                    if (!JsonDocument.TryParseValue(ref reader, out var nested))
+                    {
+                        return false;
+                    }
+
+                    using (nested)
+                    {
+                        values[name] = ServiceNowRecord.ValueOf(nested.RootElement);
+                    }
+
+                    break;
+                default:
+                    // Numbers, true and false: their text as written.
+                    values[name] = reader.HasValueSequence ? Encoding.UTF8.GetString(reader.ValueSequence) : Encoding.UTF8.GetString(reader.ValueSpan);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The property the reader is on, as a string shared by every row: the rows of a page name the same
+    /// fields in the same order, so the name at this place in the last row is almost always the one.
+    /// </summary>
+    private string FieldName(ref Utf8JsonReader reader, int field)
+    {
+        if (field < _names.Count && reader.ValueTextEquals(_names[field].Utf8))
+        {
+            return _names[field].Name;
+        }
+
+        var name = reader.GetString()!;
+        var known = (Name: name, Utf8: Encoding.UTF8.GetBytes(name));
+        if (field < _names.Count)
+        {
+            _names[field] = known;
+        }
+        else
+        {
+            _names.Add(known);
+        }
+
+        return name;
     }
 }

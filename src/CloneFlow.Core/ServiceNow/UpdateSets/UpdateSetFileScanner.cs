@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using CloneFlow.Core.Text;
 
 namespace CloneFlow.Core.ServiceNow.UpdateSets;
@@ -78,7 +79,8 @@ public static class UpdateSetFileScanner
     /// <exception cref="UpdateSetFormatException">The file is not a readable unload file.</exception>
     public static async Task<UnloadRecordCount> CountAsync(Stream stream, CancellationToken cancellationToken = default)
     {
-        var reader = new UpdateSetXmlReader(stream);
+        // Only what the count and the reader's warnings need: which set each update belongs to.
+        var reader = new UpdateSetXmlReader(stream, CountedFields);
         var others = new SortedDictionary<string, long>(StringComparer.Ordinal);
         long updates = 0;
         await foreach (var record in reader.ReadAsync(cancellationToken))
@@ -95,6 +97,8 @@ public static class UpdateSetFileScanner
 
         return new UnloadRecordCount(updates, others, reader.Warnings);
     }
+
+    private static readonly FrozenSet<string> CountedFields = FrozenSet.Create(StringComparer.Ordinal, "sys_id", "name", "remote_update_set");
 
     /// <summary>Digests one update: its identity and the SHA-256 of its payload text.</summary>
     public static UpdateDigest Digest(UpdateXmlRecord update)

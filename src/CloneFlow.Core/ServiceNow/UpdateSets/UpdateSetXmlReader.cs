@@ -16,6 +16,7 @@ public sealed class UpdateSetXmlReader
     public const string RootElement = "unload";
 
     private readonly Stream _stream;
+    private readonly IReadOnlySet<string>? _fields;
     private readonly List<UpdateSetXmlWarning> _warnings = [];
     private readonly HashSet<string> _updateSetsInFile = new(StringComparer.Ordinal);
     private readonly Dictionary<string, UpdateReference> _updateSetsReferenced = new(StringComparer.Ordinal);
@@ -23,9 +24,21 @@ public sealed class UpdateSetXmlReader
 
     /// <summary>Reads from <paramref name="stream"/>, which stays open.</summary>
     public UpdateSetXmlReader(Stream stream)
+        : this(stream, null)
+    {
+    }
+
+    /// <summary>
+    /// Reads from <paramref name="stream"/>, which stays open, keeping only the <paramref name="fields"/> of
+    /// each record (all when null): the others are still parsed, so the file must be just as well-formed,
+    /// but their text is never turned into strings. Counting a large export this way (see
+    /// <see cref="UpdateSetFileScanner.CountAsync"/>) skips the payloads that are most of its bytes.
+    /// </summary>
+    public UpdateSetXmlReader(Stream stream, IReadOnlySet<string>? fields)
     {
         ArgumentNullException.ThrowIfNull(stream);
         _stream = stream;
+        _fields = fields;
     }
 
     /// <summary>The root's <c>unload_date</c> attribute, known once reading has started.</summary>
@@ -147,6 +160,9 @@ public sealed class UpdateSetXmlReader
         {
             switch (xml.NodeType)
             {
+                case XmlNodeType.Element when _fields is not null && !_fields.Contains(xml.LocalName):
+                    await xml.SkipAsync();
+                    break;
                 case XmlNodeType.Element:
                     fields.Add(await ReadFieldAsync(xml, lines, table));
                     break;

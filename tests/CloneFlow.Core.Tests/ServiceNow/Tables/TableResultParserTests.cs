@@ -45,6 +45,84 @@ public class TableResultParserTests
         Assert.ThrowsAny<JsonException>(() => ParseInChunks(Encoding.UTF8.GetBytes(json), 4));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(13)]
+    public void Rows_over_many_small_segments_read_as_from_one_buffer_every_kind_of_value(int segment)
+    {
+        // Escapes, numbers, booleans, references with and without a value, a nested list, and rows that
+        // name their fields in another order: each value as a parsed document would give it.
+        const string json = """{"result":[{"sys_id":"a1","payload":"line\none \"quoted\" \u00e9\ud83d\ude00","count":12.5,"active":true,"ref":{"link":"https://x","value":"c3"},"dv":{"display_value":"D"},"list":[1,{"a":2}],"gone":null},{"name":"second","sys_id":"b2","count":-3}]}""";
+        var expected = new List<ServiceNowRecord>();
+        using (var document = JsonDocument.Parse(json))
+        {
+            expected.AddRange(document.RootElement.GetProperty("result").EnumerateArray().Select(ServiceNowRecord.FromJson));
+        }
+
+        var parser = new TableResultParser();
+        var rows = new List<ServiceNowRecord>();
+        var bytes = Encoding.UTF8.GetBytes(json);
+        var start = 0;
+        for (var end = Math.Min(bytes.Length, segment); ; end = Math.Min(bytes.Length, end + segment))
+        {
+            // The unread bytes as a chain of tiny segments, the way a pipe hands over what arrived in pieces.
+            var unread = Segments(bytes.AsMemory(start, end - start), segment);
+            var used = parser.Parse(unread, end == bytes.Length, rows);
+            start += (int)unread.Slice(0, used).Length;
+            if (parser.Done)
+            {
+                break;
+            }
+        }
+
+        Assert.Equal(expected.Count, rows.Count);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            Assert.Equal(expected[i].Values.OrderBy(v => v.Key, StringComparer.Ordinal), rows[i].Values.OrderBy(v => v.Key, StringComparer.Ordinal));
+        }
+
+        Assert.Equal("line\none \"quoted\" é\U0001F600", rows[0].Get("payload"));
+        Assert.Equal("12.5", rows[0].Get("count"));
+        Assert.Equal("true", rows[0].Get("active"));
+        Assert.Equal("c3", rows[0].Get("ref"));
+        Assert.Null(rows[0].Get("gone"));
+        Assert.Equal("second", rows[1].Get("name"));
+    }
+
+    private static ReadOnlySequence<byte> Segments(ReadOnlyMemory<byte> bytes, int size)
+    {
+        if (bytes.Length <= size)
+        {
+            return new ReadOnlySequence<byte>(bytes);
+        }
+
+        var first = new Segment(bytes[..size], 0);
+        var last = first;
+        for (var offset = size; offset < bytes.Length; offset += size)
+        {
+            last = last.Append(bytes.Slice(offset, Math.Min(size, bytes.Length - offset)));
+        }
+
+        return new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
+    }
+
+    private sealed class Segment : ReadOnlySequenceSegment<byte>
+    {
+        public Segment(ReadOnlyMemory<byte> memory, long runningIndex)
+        {
+            Memory = memory;
+            RunningIndex = runningIndex;
+        }
+
+        public Segment Append(ReadOnlyMemory<byte> memory)
+        {
+            var next = new Segment(memory, RunningIndex + Memory.Length);
+            Next = next;
+            return next;
+        }
+    }
+
     /// <summary>Feeds the bytes as a pipe would: what was not used is offered again with the next chunk.</summary>
     private static List<ServiceNowRecord> ParseInChunks(byte[] bytes, int chunk)
     {

@@ -195,6 +195,25 @@ public class UpdateSetXmlReaderTests
     }
 
     [Fact]
+    public async Task A_reader_of_some_fields_returns_only_those_and_still_refuses_a_file_cut_off_in_a_skipped_one()
+    {
+        var xml = File(RemoteSet("s1", "Present"), Update("u1", "s1", "<payload>a &amp; b</payload>"));
+        var records = new List<UnloadRecord>();
+        await foreach (var record in new UpdateSetXmlReader(UnloadXml.Stream(xml), new HashSet<string>(StringComparer.Ordinal) { "sys_id", "remote_update_set" }).ReadAsync())
+        {
+            records.Add(record);
+        }
+
+        Assert.Equal(["sys_id"], records[0].Fields.Select(f => f.Name));
+        Assert.Equal(["remote_update_set", "sys_id"], records[1].Fields.Select(f => f.Name).Order(StringComparer.Ordinal));
+        Assert.Equal("s1", ((UpdateXmlRecord)records[1]).RemoteUpdateSet);
+
+        // Cut off inside a payload the reader skips: still a truncated file, not a short count.
+        var cut = xml[..(xml.IndexOf("a &amp; b", StringComparison.Ordinal) + 3)];
+        await Assert.ThrowsAsync<UpdateSetFormatException>(() => UpdateSetFileScanner.CountAsync(UnloadXml.Stream(cut)));
+    }
+
+    [Fact]
     public async Task A_set_that_comes_after_its_updates_is_not_a_warning()
     {
         var reader = new UpdateSetXmlReader(UnloadXml.Stream(File(Update("u1", "late", "<payload/>"), RemoteSet("late", "Late"))));
