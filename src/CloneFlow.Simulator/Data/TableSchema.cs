@@ -11,6 +11,7 @@ internal sealed class TableSchema
     private Dictionary<string, string?> _fields = new(StringComparer.Ordinal);
     private HashSet<string> _hidden = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
+    private object _shape = new();
 
     /// <summary>Creates the schema of <paramref name="name"/> with the system fields.</summary>
     public TableSchema(string name, string displayField = "name")
@@ -27,6 +28,9 @@ internal sealed class TableSchema
 
     /// <summary>The table name.</summary>
     public string Name { get; }
+
+    /// <summary>A new object with every change of the fields (what a rendered row depends on).</summary>
+    public object Shape => Volatile.Read(ref _shape);
 
     /// <summary>The field whose value is the record's display value.</summary>
     public string DisplayField { get; }
@@ -56,6 +60,7 @@ internal sealed class TableSchema
             }
 
             Volatile.Write(ref _fields, next);
+            Volatile.Write(ref _shape, new object());
         }
 
         return this;
@@ -67,6 +72,7 @@ internal sealed class TableSchema
         lock (_gate)
         {
             Volatile.Write(ref _fields, new Dictionary<string, string?>(_fields, StringComparer.Ordinal) { [field] = table });
+            Volatile.Write(ref _shape, new object());
         }
 
         return this;
@@ -79,6 +85,7 @@ internal sealed class TableSchema
         lock (_gate)
         {
             Volatile.Write(ref _hidden, new HashSet<string>(_hidden, StringComparer.Ordinal) { field });
+            Volatile.Write(ref _shape, new object());
         }
 
         return this;
