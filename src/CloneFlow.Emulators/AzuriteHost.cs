@@ -70,6 +70,11 @@ public sealed class AzuriteHost : IAsyncDisposable
             return new AzuriteHost(external, start: null, location: null, ports: []);
         }
 
+        if (options.DataFolder is not null && options.InMemory)
+        {
+            throw new ArgumentException("Azurite cannot keep its data in a folder and in memory only.", nameof(options));
+        }
+
         var root = options.RepositoryRoot ?? NodeTools.FindRepositoryRoot();
         var executable = await NodeTools.EnsureAzuriteInstalledAsync(root, options.Log, cancellationToken);
         if (options.DataFolder is { } kept && await AdoptAsync(executable, Path.GetFullPath(kept), cancellationToken) is { } adopted)
@@ -101,7 +106,17 @@ public sealed class AzuriteHost : IAsyncDisposable
         var (blob, queue, table) = FreePorts.Three();
         var keep = options.DataFolder is not null;
         var location = keep ? Directory.CreateDirectory(options.DataFolder!).FullName : Directory.CreateTempSubdirectory("cloneflow-azurite-").FullName;
-        var host = new AzuriteHost(ConnectionStringFor(blob, queue, table), StartInfo(executable, location, blob, queue, table), location, [blob, queue, table], keep);
+        var start = StartInfo(executable, location, blob, queue, table);
+        if (options.InMemory)
+        {
+            // Azurite refuses a data location with in-memory persistence.
+            var at = start.ArgumentList.IndexOf("--location");
+            start.ArgumentList.RemoveAt(at + 1);
+            start.ArgumentList.RemoveAt(at);
+            start.ArgumentList.Add("--inMemoryPersistence");
+        }
+
+        var host = new AzuriteHost(ConnectionStringFor(blob, queue, table), start, location, [blob, queue, table], keep);
         try
         {
             await host.StartProcessAsync(options.StartTimeout, cancellationToken);

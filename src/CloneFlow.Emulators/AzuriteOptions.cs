@@ -19,6 +19,14 @@ public sealed record AzuriteOptions
     /// </summary>
     public string? DataFolder { get; init; }
 
+    /// <summary>
+    /// Keep everything in memory only (<c>--inMemoryPersistence</c>): nothing survives the process, and
+    /// Azurite never stops to write its whole metadata database to disk (it does that every 5 seconds
+    /// otherwise, longer as more runs are stored), which in a measurement is a pause no storage service
+    /// has. Not with <see cref="DataFolder"/>, whose point is to keep the data.
+    /// </summary>
+    public bool InMemory { get; init; }
+
     /// <summary>Where to say what is happening (npm ci, start-up); nothing is written when null.</summary>
     public TextWriter? Log { get; init; }
 }

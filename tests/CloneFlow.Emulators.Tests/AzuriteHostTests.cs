@@ -45,6 +45,38 @@ public class AzuriteHostTests
     }
 
     [Fact]
+    public async Task In_memory_it_serves_blobs_and_queues_with_no_data_location()
+    {
+        await using var azurite = await AzuriteHost.StartAsync(new AzuriteOptions { HonourStorageEnvironmentVariable = false, InMemory = true });
+        var container = new BlobContainerClient(azurite.ConnectionString, "runs");
+        await container.CreateIfNotExistsAsync();
+        await container.GetBlobClient("a.txt").UploadAsync(BinaryData.FromString("kept in memory"));
+        var queue = new QueueClient(azurite.ConnectionString, "work");
+        await queue.CreateIfNotExistsAsync();
+        await queue.SendMessageAsync("m");
+
+        Assert.Equal("kept in memory", (await container.GetBlobClient("a.txt").DownloadContentAsync()).Value.Content.ToString());
+        Assert.Equal("m", (await queue.ReceiveMessageAsync()).Value.MessageText);
+        var arguments = (await File.ReadAllTextAsync($"/proc/{azurite.ProcessId}/cmdline")).Split('\0');
+        Assert.Contains("--inMemoryPersistence", arguments);
+        Assert.DoesNotContain("--location", arguments);
+    }
+
+    [Fact]
+    public async Task Keeping_a_data_folder_in_memory_only_is_refused()
+    {
+        var folder = Directory.CreateTempSubdirectory("cloneflow-test-").FullName;
+        try
+        {
+            await Assert.ThrowsAsync<ArgumentException>(() => AzuriteHost.StartAsync(new AzuriteOptions { HonourStorageEnvironmentVariable = false, InMemory = true, DataFolder = folder }));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Queues_and_tables_answer_too_for_the_durable_storage_provider()
     {
         await using var azurite = await AzuriteHost.StartAsync(new AzuriteOptions { HonourStorageEnvironmentVariable = false });
