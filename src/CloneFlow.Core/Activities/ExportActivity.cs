@@ -18,9 +18,11 @@ public sealed class ExportActivity(RunServices services) : CloneFlowActivity<Exp
 {
     /// <summary>
     /// How many ways a chunk's items split the <see cref="Exporter.MaxPartitions"/> sys_id ranges one export may
-    /// read at once (at most): a lone large set reads up to eight ranges, the sets of a full chunk one or two.
+    /// read at once (at most): a lone large set reads up to eight ranges, each set of a chunk of eight or more
+    /// one (the read places already keep more readers than request slots; more ranges would only hold more
+    /// answers open at once, and each costs a partly filled last page).
     /// </summary>
-    private const int RangeShares = 4;
+    private const int RangeShares = 8;
 
     /// <inheritdoc />
     public override async Task<ExportChunkResult> ExecuteAsync(ExportChunk input)

@@ -28,6 +28,12 @@ internal sealed class Exporter(RunArtifactStore artifacts, TimeProvider time, IR
 
     private const int UpdatePageSize = 100;
 
+    /// <summary>
+    /// About how many bytes an exported update takes (payloads of a few KB, escaped): only to tell a set that
+    /// will certainly not go up in one request from one that may (<see cref="RunArtifactStore.WriteAsync(string, string, string, Func{Stream, CancellationToken, Task}, ArtifactVersion?, long?, CancellationToken)"/>).
+    /// </summary>
+    private const long TypicalRecordBytes = 5 * 1024;
+
     /// <summary>A range is split off only when each range still holds this many pages: every range ends in a partly filled page.</summary>
     private const int PagesPerRange = 4;
 
@@ -162,7 +168,7 @@ internal sealed class Exporter(RunArtifactStore artifacts, TimeProvider time, IR
                 }
 
                 await writer.CompleteAsync(token);
-            }, cancellationToken);
+            }, cancellationToken, sizeHint);
         }
 
         // A blob verified by an earlier attempt was not read now: ask ServiceNow for its count.
@@ -194,12 +200,12 @@ internal sealed class Exporter(RunArtifactStore artifacts, TimeProvider time, IR
         }
     }
 
-    private async Task<ArtifactInfo> WriteOrReuseAsync(string runId, string blob, string contentType, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken)
+    private async Task<ArtifactInfo> WriteOrReuseAsync(string runId, string blob, string contentType, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken, long records = 0)
     {
         try
         {
             // Written over what the chunk saw there when it began (nothing, for a first attempt).
-            return await artifacts.WriteAsync(runId, blob, contentType, write, stored.GetValueOrDefault(blob), cancellationToken);
+            return await artifacts.WriteAsync(runId, blob, contentType, write, stored.GetValueOrDefault(blob), records * TypicalRecordBytes, cancellationToken);
         }
         catch (ArtifactAlreadyVerifiedException)
         {

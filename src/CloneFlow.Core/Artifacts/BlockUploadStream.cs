@@ -38,6 +38,7 @@ internal sealed class BlockUploadStream : Stream
 
     private readonly BlockBlobClient _blob;
     private readonly int _blockSize;
+    private readonly int _singleRequestLimit;
     private readonly string _writer = Guid.NewGuid().ToString("N");
     private readonly List<string> _blockIds = [];
     private byte[]? _filling;
@@ -45,12 +46,15 @@ internal sealed class BlockUploadStream : Stream
     private (Task Task, byte[] Buffer)? _inFlight;
     private bool _committed;
 
-    public BlockUploadStream(BlockBlobClient blob, int blockSize)
+    /// <summary>An upload in blocks of <paramref name="blockSize"/>; content up to <paramref name="singleRequestLimit"/> (the block size when null) goes up in one request.</summary>
+    public BlockUploadStream(BlockBlobClient blob, int blockSize, int? singleRequestLimit = null)
     {
         ArgumentNullException.ThrowIfNull(blob);
         ArgumentOutOfRangeException.ThrowIfLessThan(blockSize, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(singleRequestLimit ?? blockSize, blockSize);
         _blob = blob;
         _blockSize = blockSize;
+        _singleRequestLimit = singleRequestLimit ?? blockSize;
     }
 
     /// <summary>Blocks staged so far (for tests: a small artifact stages none).</summary>
@@ -77,7 +81,7 @@ internal sealed class BlockUploadStream : Stream
         while (!buffer.IsEmpty)
         {
             buffer = buffer[Fill(buffer)..];
-            if (_filled == _blockSize)
+            if (_filled == Capacity)
             {
                 // Synchronous writers get synchronous staging (after a block an async write may have left in flight).
                 WaitForInFlight();
@@ -103,7 +107,7 @@ internal sealed class BlockUploadStream : Stream
         while (!buffer.IsEmpty)
         {
             buffer = buffer[Fill(buffer.Span)..];
-            if (_filled == _blockSize)
+            if (_filled == Capacity)
             {
                 await StageAsync(cancellationToken);
             }
@@ -201,27 +205,33 @@ internal sealed class BlockUploadStream : Stream
     private int Fill(ReadOnlySpan<byte> source)
     {
         ObjectDisposedException.ThrowIf(_committed, this);
-        if (_filling is null || (_filled == _filling.Length && _filled < _blockSize))
+        if (_filling is null || (_filled == _filling.Length && _filled < Capacity))
         {
             Grow(source.Length);
         }
 
-        var count = Math.Min(Math.Min(_filling!.Length, _blockSize) - _filled, source.Length);
+        var count = Math.Min(Math.Min(_filling!.Length, Capacity) - _filled, source.Length);
         source[..count].CopyTo(_filling.AsSpan(_filled));
         _filled += count;
         return count;
     }
 
     /// <summary>
-    /// The first buffer starts small and doubles up to the block size as it fills (later blocks take the
-    /// block size at once): a manifest entry holds a few KB, not a whole block, while everything up to
-    /// the block size still goes up in one request.
+    /// What the buffer being filled holds before it goes up: the first one everything up to the single-request
+    /// limit (staged as one larger block if the content goes on), later ones a block each.
+    /// </summary>
+    private int Capacity => _blockIds.Count == 0 ? _singleRequestLimit : _blockSize;
+
+    /// <summary>
+    /// The first buffer starts small and doubles up to the single-request limit as it fills (later blocks take
+    /// the block size at once): a manifest entry holds a few KB, not a whole block, while everything up to the
+    /// limit still goes up in one request.
     /// </summary>
     private void Grow(int needed)
     {
         var size = _filling is null
-            ? (_blockIds.Count > 0 ? _blockSize : Math.Min(_blockSize, Math.Max(FirstBufferSize, needed)))
-            : Math.Min(_blockSize, _filling.Length * 2);
+            ? (_blockIds.Count > 0 ? _blockSize : Math.Min(Capacity, Math.Max(FirstBufferSize, needed)))
+            : Math.Min(Capacity, _filling.Length * 2);
         var larger = ArrayPool<byte>.Shared.Rent(size);
         if (_filling is not null)
         {

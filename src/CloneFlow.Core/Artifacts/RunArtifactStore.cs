@@ -59,13 +59,18 @@ public sealed partial class RunArtifactStore
 
     /// <summary>
     /// Bytes per staged block of an upload (one block fills while the one before it uploads), from the
-    /// shared pool; an artifact up to this size goes up in one request (its buffer grows from 64 KB as it
-    /// fills). Every request costs storage (Azurite: about 3 ms of CPU for a Put Block, plus the bytes):
-    /// a typical set's export (a few hundred updates, about 1 MB) is one Put Blob at 2 MB where it was
-    /// three Put Blocks and a Put Block List at 512 KB (tests/CloneFlow.Benchmarks/README.md). How many
-    /// uploads are open at once is bounded by the client's read places, each holding up to two blocks.
+    /// shared pool. Every open upload holds up to two blocks, and the client's read places bound how many
+    /// exports upload at once (tests/CloneFlow.Benchmarks/README.md).
     /// </summary>
-    public const int BlockSize = 2 * 1024 * 1024;
+    public const int BlockSize = 512 * 1024;
+
+    /// <summary>
+    /// Artifacts up to this size go up in one request (their buffer grows from 64 KB as it fills; a larger
+    /// one stages this much as its first block). Every request costs storage (Azurite: about 3 ms of CPU
+    /// for a Put Block, plus the bytes): a typical set's export (a few hundred updates, about 1 MB) is one
+    /// Put Blob where it was three Put Blocks and a Put Block List with one limit of 512 KB.
+    /// </summary>
+    public const int SingleRequestLimit = 2 * 1024 * 1024;
 
     /// <summary>
     /// Streams an artifact in: <paramref name="write"/> writes to a stream that goes straight to the blob
@@ -77,7 +82,7 @@ public sealed partial class RunArtifactStore
     {
         var properties = await PropertiesAsync(_container.GetBlobClient(BlobName(runId, relativeName)), cancellationToken);
         var existing = properties is null ? null : new ArtifactVersion(properties.ETag, IsVerified(properties));
-        return await WriteAsync(runId, relativeName, contentType, write, existing, cancellationToken);
+        return await WriteAsync(runId, relativeName, contentType, write, existing, cancellationToken: cancellationToken);
     }
 
     /// <summary>
@@ -85,10 +90,21 @@ public sealed partial class RunArtifactStore
     /// does, when the caller has already seen what is stored under the name (<paramref name="existing"/>, null
     /// for nothing, e.g. from <see cref="VersionsAsync"/>): only that version is replaced, or the blob only created.
     /// </summary>
-    public Task<ArtifactInfo> WriteAsync(string runId, string relativeName, string contentType, Func<Stream, CancellationToken, Task> write, ArtifactVersion? existing, CancellationToken cancellationToken = default) =>
-        WriteCoreAsync(runId, relativeName, contentType, write, existing, null, cancellationToken);
+    /// <param name="runId">The run.</param>
+    /// <param name="relativeName">The artifact's name in the run.</param>
+    /// <param name="contentType">Its content type.</param>
+    /// <param name="write">Writes the content.</param>
+    /// <param name="existing">What the caller saw stored under the name (null: nothing).</param>
+    /// <param name="expectedBytes">
+    /// About how large the artifact will be, when known: one expected to exceed <see cref="SingleRequestLimit"/>
+    /// goes up in blocks from the start instead of first filling a buffer of that size (each export writing
+    /// at once would otherwise hold one).
+    /// </param>
+    /// <param name="cancellationToken">Stops the write; nothing is left behind.</param>
+    public Task<ArtifactInfo> WriteAsync(string runId, string relativeName, string contentType, Func<Stream, CancellationToken, Task> write, ArtifactVersion? existing, long? expectedBytes = null, CancellationToken cancellationToken = default) =>
+        WriteCoreAsync(runId, relativeName, contentType, write, existing, null, expectedBytes, cancellationToken);
 
-    private async Task<ArtifactInfo> WriteCoreAsync(string runId, string relativeName, string contentType, Func<Stream, CancellationToken, Task> write, ArtifactVersion? existing, string? listedJson, CancellationToken cancellationToken)
+    private async Task<ArtifactInfo> WriteCoreAsync(string runId, string relativeName, string contentType, Func<Stream, CancellationToken, Task> write, ArtifactVersion? existing, string? listedJson, long? expectedBytes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(write);
         var name = BlobName(runId, relativeName);
@@ -99,7 +115,7 @@ public sealed partial class RunArtifactStore
 
         // Only replace what we saw (or create): a concurrent writer makes one of us fail, not both corrupt.
         var conditions = existing is null ? new BlobRequestConditions { IfNoneMatch = ETag.All } : new BlobRequestConditions { IfMatch = existing.ETag };
-        await using var upload = new BlockUploadStream(_container.GetBlockBlobClient(name), BlockSize);
+        await using var upload = new BlockUploadStream(_container.GetBlockBlobClient(name), BlockSize, expectedBytes > SingleRequestLimit ? BlockSize : SingleRequestLimit);
         string sha256;
         long bytes;
         await using (var hashing = new HashingStream(upload))
@@ -123,10 +139,6 @@ public sealed partial class RunArtifactStore
     public Task<ArtifactInfo> WriteJsonAsync<T>(string runId, string relativeName, T value, CancellationToken cancellationToken = default) =>
         WriteAsync(runId, relativeName, "application/json", JsonWriter(value), cancellationToken);
 
-    /// <summary>Writes a small JSON document over the version the caller saw (null: creates it).</summary>
-    public Task<ArtifactInfo> WriteJsonAsync<T>(string runId, string relativeName, T value, ArtifactVersion? existing, CancellationToken cancellationToken = default) =>
-        WriteAsync(runId, relativeName, "application/json", JsonWriter(value), existing, cancellationToken);
-
     /// <summary>
     /// Writes a small JSON document over the version the caller saw (null: creates it), with the document
     /// also in the blob's metadata: <see cref="ListJsonAsync"/> then reads many such documents (manifest
@@ -138,7 +150,7 @@ public sealed partial class RunArtifactStore
 
         // Metadata travels in HTTP headers (ASCII, 8 KB in all per blob): a larger document is only read whole.
         var listed = json.Length <= MaxListedJsonBytes ? Base64Url.EncodeToString(json) : null;
-        return WriteCoreAsync(runId, relativeName, "application/json", (stream, token) => stream.WriteAsync(json, token).AsTask(), existing, listed, cancellationToken);
+        return WriteCoreAsync(runId, relativeName, "application/json", (stream, token) => stream.WriteAsync(json, token).AsTask(), existing, listed, null, cancellationToken);
     }
 
     /// <summary>

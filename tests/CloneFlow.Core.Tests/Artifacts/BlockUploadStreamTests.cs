@@ -69,6 +69,37 @@ public class BlockUploadStreamTests(AzuriteFixture azurite)
         Assert.Equal(content, (await blob.DownloadContentAsync()).Value.Content.ToArray());
     }
 
+    [Theory]
+    [InlineData(200_000, 0)]
+    [InlineData(300_000, 2)]
+    [InlineData(500_000, 5)]
+    public async Task Content_up_to_the_single_request_limit_is_one_request_and_beyond_it_the_first_block_is_that_limit(int size, int stagedBlocks)
+    {
+        // One request up to 256 KB; beyond, a 256 KB first block and then blocks of 64 KB.
+        var blob = (await azurite.NewContainerAsync()).GetBlockBlobClient("limit.bin");
+        var content = RandomNumberGenerator.GetBytes(size);
+        await using (var upload = new BlockUploadStream(blob, blockSize: 64 * 1024, singleRequestLimit: 256 * 1024))
+        {
+            for (var offset = 0; offset < size; offset += 7_000)
+            {
+                await upload.WriteAsync(content.AsMemory(offset, Math.Min(7_000, size - offset)));
+            }
+
+            await upload.CommitAsync(new BlobHttpHeaders(), Metadata, new BlobRequestConditions { IfNoneMatch = ETag.All }, CancellationToken.None);
+            Assert.Equal(stagedBlocks, upload.StagedBlocks);
+        }
+
+        var stored = (await blob.DownloadContentAsync()).Value.Content.ToArray();
+        Assert.Equal(content, stored);
+        var blocks = (await blob.GetBlockListAsync()).Value.CommittedBlocks.ToList();
+        Assert.Equal(stagedBlocks, blocks.Count);
+        if (stagedBlocks > 0)
+        {
+            Assert.Equal(256 * 1024, blocks[0].SizeLong);
+            Assert.All(blocks.Skip(1).SkipLast(1), b => Assert.Equal(64 * 1024, b.SizeLong));
+        }
+    }
+
     [Fact]
     public async Task Every_staged_block_carries_the_MD5_of_its_bytes_for_the_service_to_check()
     {

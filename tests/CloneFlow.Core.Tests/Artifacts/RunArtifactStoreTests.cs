@@ -237,6 +237,32 @@ public class RunArtifactStoreTests(AzuriteFixture azurite)
         Assert.Equal("retried", (await store.ReadJsonAsync<Entry>("run1", "manifest/localset-00003.json"))!.Name);
     }
 
+    [Fact]
+    public async Task An_artifact_up_to_the_single_request_limit_is_one_put_unless_it_is_expected_to_be_larger()
+    {
+        var recorder = new RequestRecorder();
+        var options = new BlobClientOptions();
+        options.AddPolicy(recorder, HttpPipelinePosition.PerRetry);
+        var container = new BlobContainerClient(azurite.ConnectionString, $"test-{Guid.NewGuid():N}", options);
+        await container.CreateAsync();
+        var store = new RunArtifactStore(container);
+        var content = new byte[RunArtifactStore.SingleRequestLimit - 10];
+        recorder.Requests.Clear();
+
+        await store.WriteAsync("run1", "exports/a.xml", "application/xml", (stream, token) => stream.WriteAsync(content, token).AsTask(), existing: null);
+        var single = recorder.Requests.Where(r => r.StartsWith("PUT", StringComparison.Ordinal)).ToList();
+        recorder.Requests.Clear();
+
+        // Expected larger (a set of thousands of updates): blocks from the first byte, no buffer of the limit's size.
+        await store.WriteAsync("run1", "exports/b.xml", "application/xml", (stream, token) => stream.WriteAsync(content, token).AsTask(), existing: null, expectedBytes: 10L * RunArtifactStore.SingleRequestLimit);
+        var blocks = recorder.Requests.Where(r => r.StartsWith("PUT", StringComparison.Ordinal)).ToList();
+
+        Assert.Single(single);
+        Assert.Equal((content.Length + RunArtifactStore.BlockSize - 1) / RunArtifactStore.BlockSize, blocks.Count(r => r.Contains("comp=block&", StringComparison.Ordinal) || r.EndsWith("comp=block", StringComparison.Ordinal)));
+        Assert.Single(blocks, r => r.Contains("comp=blocklist", StringComparison.Ordinal));
+        Assert.Equal(content.Length, (await store.GetInfoAsync("run1", "exports/b.xml"))!.Bytes);
+    }
+
     private sealed record Entry(string Name, int Index);
 
     /// <summary>Records the method and URL of every storage request.</summary>

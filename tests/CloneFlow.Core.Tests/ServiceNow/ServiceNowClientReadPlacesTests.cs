@@ -32,9 +32,9 @@ public class ServiceNowClientReadPlacesTests
     }
 
     [Fact]
-    public async Task By_default_twice_the_request_limit_may_read_at_once()
+    public async Task By_default_one_and_a_half_times_the_request_limit_may_read_at_once()
     {
-        using var client = new ServiceNowClient(Instance, ServiceNowCredential.Basic("u", "p"), new ServiceNowClientOptions { MaxConcurrentRequests = 3 });
+        using var client = new ServiceNowClient(Instance, ServiceNowCredential.Basic("u", "p"), new ServiceNowClientOptions { MaxConcurrentRequests = 4 });
         var places = new List<IDisposable>();
         for (var i = 0; i < 6; i++)
         {

@@ -67,7 +67,7 @@ public sealed class ExportActivityTests : IAsyncLifetime
         // is looked up blob by blob before it is written.
         var (requests, lookups, listings) = (_storage.Requests.Count, _storage.Count("HEAD"), _storage.Count("GET", "comp=list"));
         var exports = (await _services.Artifacts.ListAsync(runId)).Where(a => a.Name.Contains("/exports/local/", StringComparison.Ordinal)).ToList();
-        var uploads = exports.Sum(e => e.Bytes <= RunArtifactStore.BlockSize ? 1 : ((e.Bytes + RunArtifactStore.BlockSize - 1) / RunArtifactStore.BlockSize) + 1);
+        var uploads = exports.Sum(e => e.Bytes <= RunArtifactStore.SingleRequestLimit ? 1 : 2 + ((e.Bytes - RunArtifactStore.SingleRequestLimit + RunArtifactStore.BlockSize - 1) / RunArtifactStore.BlockSize));
         Assert.Equal(plan.LocalSets.Count, exports.Count);
         Assert.Equal(0, lookups);
         Assert.Equal(2, listings);
