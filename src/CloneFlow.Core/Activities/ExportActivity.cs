@@ -34,14 +34,20 @@ public sealed class ExportActivity(RunServices services) : CloneFlowActivity<Exp
         var target = await services.Clients.GetAsync(plan.TargetInstance, cancellationToken);
         var planned = plan.LocalSets.ToDictionary(s => s.SysId, StringComparer.Ordinal);
 
-        // What the run already stored for this kind, seen in two listings: the manifest entries (items
-        // verified by an earlier attempt are done) and the exports, whose versions the writes below
-        // replace (or which they create) without a call per blob first.
-        var manifestListing = services.Artifacts.ListJsonAsync<ExportItem>(input.RunId, ExportItem.ManifestPrefix(input.Kind), cancellationToken);
-        var stored = await services.Artifacts.VersionsAsync(input.RunId, ExportBlobPrefix(input.Kind), cancellationToken);
-        var manifest = await manifestListing;
+        // What the run already stored for this kind, seen in two listings. The exports: their versions, which
+        // the writes below replace (or create) without a call per blob first, and for a verified export its
+        // manifest item, stored with its verified mark. The manifest entries: items stored on their own (not
+        // verified, or kept by an earlier version). An item verified by an earlier attempt is done.
+        var exportListing = services.Artifacts.ListJsonAsync<ExportItem>(input.RunId, ExportBlobPrefix(input.Kind), readUnlisted: false, cancellationToken);
+        var entries = await services.Artifacts.ListJsonAsync<ExportItem>(input.RunId, ExportItem.ManifestPrefix(input.Kind), cancellationToken);
+        var exports = await exportListing;
+        var done = exports.Values.Concat(entries.Values)
+            .Select(stored => stored.Value)
+            .Where(item => item is { Verified: true } && item.Kind == input.Kind)
+            .Select(item => item!.Index)
+            .ToHashSet();
         var indexes = Enumerable.Range(input.Start, input.Count).ToList();
-        var pending = indexes.Where(index => manifest.GetValueOrDefault(ExportItem.ManifestName(input.Kind, index))?.Value is not { Verified: true }).ToList();
+        var pending = indexes.Where(index => !done.Contains(index)).ToList();
         var verified = indexes.Count - pending.Count;
 
         if (pending.Count == 0)
@@ -50,10 +56,11 @@ public sealed class ExportActivity(RunServices services) : CloneFlowActivity<Exp
         }
 
         var headers = HeadersAsync(input.Kind, plan, pending, target, cancellationToken);
+        var stored = exports.ToDictionary(export => export.Key, export => export.Value.Version, StringComparer.Ordinal);
         var exporter = new Exporter(services.Artifacts, services.Time, stored, Math.Max(1, Exporter.MaxPartitions / Math.Min(RangeShares, pending.Count)));
         var items = await Task.WhenAll(pending.Select(async index =>
         {
-            var item = input.Kind switch
+            var outcome = input.Kind switch
             {
                 ExportKind.LocalSet => await exporter.LocalSetAsync(input.RunId, index, plan.LocalSets[index], planned, target, HeaderOf(plan.LocalSets[index].SysId), cancellationToken),
                 ExportKind.RemoteSet => await exporter.RemoteSetAsync(input.RunId, index, plan.RemoteSets[index], target, HeaderOf(plan.RemoteSets[index].SysId), cancellationToken),
@@ -62,9 +69,14 @@ public sealed class ExportActivity(RunServices services) : CloneFlowActivity<Exp
                 ExportKind.ExtraTable => await exporter.RowsAsync(input.RunId, ExportKind.ExtraTable, index, plan.ExtraTables[index].Table, $"exports/tables/{index:D3}-{plan.ExtraTables[index].Table}.xml", target, plan.ExtraTables[index].Table, PlanActivity.Raw(plan.ExtraTables[index].Query), plan.ExtraTables[index].Rows, cancellationToken),
                 _ => throw new InvalidOperationException($"Unknown export kind {input.Kind}."),
             };
-            var entry = ExportItem.ManifestName(input.Kind, index);
-            await services.Artifacts.WriteListedJsonAsync(input.RunId, entry, item, manifest.GetValueOrDefault(entry)?.Version, cancellationToken);
-            return item;
+            if (!outcome.Listed)
+            {
+                // Not stored with a verified export (it failed, or its item is too large to go with it): an entry of its own.
+                var entry = ExportItem.ManifestName(input.Kind, index);
+                await services.Artifacts.WriteListedJsonAsync(input.RunId, entry, outcome.Item, entries.GetValueOrDefault(entry)?.Version, cancellationToken);
+            }
+
+            return outcome.Item;
         }));
 
         // Observed even when no item needed it (their own failure came first).

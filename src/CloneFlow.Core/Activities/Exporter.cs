@@ -43,12 +43,12 @@ internal sealed class Exporter(RunArtifactStore artifacts, TimeProvider time, IR
     /// call did not return it: then it is read here). It is awaited only when the export writes its first record,
     /// so the first page of updates is asked for while the header is still on its way.
     /// </remarks>
-    public async Task<ExportItem> LocalSetAsync(string runId, int index, PlannedSet set, IReadOnlyDictionary<string, PlannedSet> planned, ServiceNowClient target, Task<ServiceNowRecord?> headers, CancellationToken cancellationToken)
+    public Task<ExportOutcome> LocalSetAsync(string runId, int index, PlannedSet set, IReadOnlyDictionary<string, PlannedSet> planned, ServiceNowClient target, Task<ServiceNowRecord?> headers, CancellationToken cancellationToken)
     {
         var remoteId = RestoreIds.RemoteSetFor(runId, set.SysId);
         var query = TableQuery.Where("update_set", set.SysId);
-        var item = await ExportAsync(runId, ExportKind.LocalSet, index, set.SysId, set.Name, $"exports/local/{index:D5}-{set.SysId}.xml", target, "sys_update_xml", query, set.Updates, Header, row => AsRemoteUpdate(row, remoteId), cancellationToken);
-        return item with { RemoteSysId = remoteId };
+        var item = new ExportItem { Kind = ExportKind.LocalSet, Index = index, SourceId = set.SysId, Name = set.Name, Blob = $"exports/local/{index:D5}-{set.SysId}.xml", RemoteSysId = remoteId };
+        return ExportAsync(runId, item, target, "sys_update_xml", query, set.Updates, Header, row => AsRemoteUpdate(row, remoteId), cancellationToken);
 
         async Task<UnloadRecord> Header()
         {
@@ -88,10 +88,11 @@ internal sealed class Exporter(RunArtifactStore artifacts, TimeProvider time, IR
 
     /// <summary>Exports an uncommitted remote set with its updates, as they are.</summary>
     /// <remarks><c>headers</c> gives the set's sys_remote_update_set row as for <see cref="LocalSetAsync"/>.</remarks>
-    public Task<ExportItem> RemoteSetAsync(string runId, int index, PlannedSet set, ServiceNowClient target, Task<ServiceNowRecord?> headers, CancellationToken cancellationToken)
+    public Task<ExportOutcome> RemoteSetAsync(string runId, int index, PlannedSet set, ServiceNowClient target, Task<ServiceNowRecord?> headers, CancellationToken cancellationToken)
     {
         var query = TableQuery.Where("remote_update_set", set.SysId);
-        return ExportAsync(runId, ExportKind.RemoteSet, index, set.SysId, set.Name, $"exports/remote/{index:D5}-{set.SysId}.xml", target, "sys_update_xml", query, set.Updates, Header, row => new UpdateXmlRecord(UnloadRecord.DefaultElementAction, Fields(row)), cancellationToken);
+        var item = new ExportItem { Kind = ExportKind.RemoteSet, Index = index, SourceId = set.SysId, Name = set.Name, Blob = $"exports/remote/{index:D5}-{set.SysId}.xml" };
+        return ExportAsync(runId, item, target, "sys_update_xml", query, set.Updates, Header, row => new UpdateXmlRecord(UnloadRecord.DefaultElementAction, Fields(row)), cancellationToken);
 
         async Task<UnloadRecord> Header()
         {
@@ -103,29 +104,36 @@ internal sealed class Exporter(RunArtifactStore artifacts, TimeProvider time, IR
 
     /// <summary>Exports rows of any table in the unload format.</summary>
     /// <remarks><c>sizeHint</c> is about how many rows to expect (from the plan), to choose how many ranges to read at once.</remarks>
-    public Task<ExportItem> RowsAsync(string runId, ExportKind kind, int index, string name, string blob, ServiceNowClient target, string table, TableQuery query, long sizeHint, CancellationToken cancellationToken) =>
-        ExportAsync(runId, kind, index, table, name, blob, target, table, query, sizeHint, null, row => new UnloadRecord(table, UnloadRecord.DefaultElementAction, Fields(row)), cancellationToken);
+    public Task<ExportOutcome> RowsAsync(string runId, ExportKind kind, int index, string name, string blob, ServiceNowClient target, string table, TableQuery query, long sizeHint, CancellationToken cancellationToken) =>
+        ExportAsync(runId, new ExportItem { Kind = kind, Index = index, SourceId = table, Name = name, Blob = blob }, target, table, query, sizeHint, null, row => new UnloadRecord(table, UnloadRecord.DefaultElementAction, Fields(row)), cancellationToken);
 
     /// <summary>Exports a JSON list (plugins) and verifies its bytes.</summary>
-    public async Task<ExportItem> JsonListAsync(string runId, ExportKind kind, string blob, IReadOnlyList<string> items, CancellationToken cancellationToken)
+    public async Task<ExportOutcome> JsonListAsync(string runId, ExportKind kind, string blob, IReadOnlyList<string> items, CancellationToken cancellationToken)
     {
         // Nothing is read from ServiceNow here: the list is the plan's.
         var written = await WriteOrReuseAsync(runId, blob, "application/json", (stream, token) => System.Text.Json.JsonSerializer.SerializeAsync(stream, items, ArtifactJson.Options, token), cancellationToken);
-        long found = 0;
-        var verified = written.Verified ? written : await artifacts.VerifyAsync(runId, blob, written.Sha256, async (stream, token) =>
-            found = (await System.Text.Json.JsonSerializer.DeserializeAsync<List<string>>(stream, ArtifactJson.Options, token))?.Count ?? 0, cancellationToken);
-        return new ExportItem
+        var item = new ExportItem { Kind = kind, Index = 0, Name = kind.ToString(), Blob = blob, Expected = items.Count };
+        if (written.Verified)
         {
-            Kind = kind, Index = 0, Name = kind.ToString(), Blob = blob, Sha256 = verified.Sha256, Bytes = verified.Bytes,
-            Expected = items.Count, Found = written.Verified ? items.Count : found, Verified = written.Verified || found == items.Count,
-            Error = written.Verified || found == items.Count ? null : $"read back {found} of {items.Count} items",
-        };
+            return new ExportOutcome(item with { Sha256 = written.Sha256, Bytes = written.Bytes, Found = items.Count, Verified = true }, Listed: false);
+        }
+
+        long found = 0;
+        return await VerifyAsync(runId, item, written, async (stream, token) =>
+        {
+            found = (await System.Text.Json.JsonSerializer.DeserializeAsync<List<string>>(stream, ArtifactJson.Options, token))?.Count ?? 0;
+            if (found != items.Count)
+            {
+                throw new ArtifactVerificationException($"read back {found} of {items.Count} items");
+            }
+        }, () => found, cancellationToken);
     }
 
-    private async Task<ExportItem> ExportAsync(
-        string runId, ExportKind kind, int index, string sourceId, string name, string blob, ServiceNowClient target, string table, TableQuery query, long sizeHint,
+    private async Task<ExportOutcome> ExportAsync(
+        string runId, ExportItem item, ServiceNowClient target, string table, TableQuery query, long sizeHint,
         Func<Task<UnloadRecord>>? header, Func<ServiceNowRecord, UnloadRecord> convert, CancellationToken cancellationToken)
     {
+        var (blob, name) = (item.Blob, item.Name);
         // The plan's count picks the ranges; the count the export is checked against is the latest one
         // ServiceNow reported for each range (with its last page).
         var partitions = (int)Math.Clamp(sizeHint / (UpdatePageSize * PagesPerRange), 1, Math.Max(1, maxPartitions));
@@ -173,30 +181,40 @@ internal sealed class Exporter(RunArtifactStore artifacts, TimeProvider time, IR
 
         // A blob verified by an earlier attempt was not read now: ask ServiceNow for its count.
         var expected = written.Verified ? await target.CountAsync(table, query, cancellationToken) : count.Total;
-        var item = new ExportItem { Kind = kind, Index = index, SourceId = sourceId, Name = name, Blob = blob, Expected = expected };
+        item = item with { Expected = expected };
         if (written.Verified)
         {
-            return item with { Sha256 = written.Sha256, Bytes = written.Bytes, Found = expected, Verified = true };
+            return new ExportOutcome(item with { Sha256 = written.Sha256, Bytes = written.Bytes, Found = expected, Verified = true }, Listed: false);
         }
 
         UnloadRecordCount? summary = null;
+        return await VerifyAsync(runId, item, written, async (stream, token) =>
+        {
+            summary = await UpdateSetFileScanner.CountAsync(stream, token);
+            var found = header is null ? summary.OtherRecordsByTable.Values.Sum() + summary.Updates : summary.Updates;
+            if (found != expected || summary.Warnings.Count > 0)
+            {
+                // Leave the blob unverified: the count ServiceNow reported is not what was written.
+                throw new ArtifactVerificationException($"{name}: ServiceNow reported {expected} records, the export holds {found}{(summary.Warnings.Count > 0 ? $" ({summary.Warnings[0].Message})" : string.Empty)}");
+            }
+        }, () => summary?.Updates ?? 0, cancellationToken);
+    }
+
+    /// <summary>
+    /// Reads the export back (<paramref name="inspect"/> throws when what it holds is not what ServiceNow
+    /// reported) and marks it verified together with its manifest item; an export that fails is an
+    /// unverified item with the reason, for the caller to store.
+    /// </summary>
+    private async Task<ExportOutcome> VerifyAsync(string runId, ExportItem item, ArtifactInfo written, Func<Stream, CancellationToken, Task> inspect, Func<long> found, CancellationToken cancellationToken)
+    {
         try
         {
-            var verified = await artifacts.VerifyAsync(runId, blob, written.Sha256, async (stream, token) =>
-            {
-                summary = await UpdateSetFileScanner.CountAsync(stream, token);
-                var found = header is null ? summary.OtherRecordsByTable.Values.Sum() + summary.Updates : summary.Updates;
-                if (found != expected || summary.Warnings.Count > 0)
-                {
-                    // Leave the blob unverified: the count ServiceNow reported is not what was written.
-                    throw new ArtifactVerificationException($"{name}: ServiceNow reported {expected} records, the export holds {found}{(summary.Warnings.Count > 0 ? $" ({summary.Warnings[0].Message})" : string.Empty)}");
-                }
-            }, cancellationToken);
-            return item with { Sha256 = verified.Sha256, Bytes = verified.Bytes, Found = expected, Verified = true };
+            var verified = await artifacts.VerifyAndListAsync(runId, item.Blob, written.Sha256, inspect, info => item with { Sha256 = info.Sha256, Bytes = info.Bytes, Found = item.Expected, Verified = true }, cancellationToken);
+            return new ExportOutcome(verified.Document!, verified.Listed);
         }
         catch (Exception ex) when (ex is ArtifactVerificationException or UpdateSetFormatException)
         {
-            return item with { Sha256 = written.Sha256, Bytes = written.Bytes, Found = summary?.Updates ?? 0, Verified = false, Error = ex.Message };
+            return new ExportOutcome(item with { Sha256 = written.Sha256, Bytes = written.Bytes, Found = found(), Verified = false, Error = ex.Message }, Listed: false);
         }
     }
 
@@ -248,3 +266,8 @@ internal sealed class Exporter(RunArtifactStore artifacts, TimeProvider time, IR
     private static List<UnloadField> Fields(ServiceNowRecord row) =>
         row.Values.Select(v => new UnloadField(v.Key, v.Value ?? string.Empty)).ToList();
 }
+
+/// <summary>An export's manifest item, and whether it is stored with the export itself (listed with its verified mark) or needs an entry of its own.</summary>
+/// <param name="Item">The item.</param>
+/// <param name="Listed">True when the export carries it.</param>
+internal sealed record ExportOutcome(ExportItem Item, bool Listed);

@@ -78,17 +78,9 @@ internal static class Unresolved
     public static async Task<List<PreviewProblem>> ListAsync(RunServices services, string runId, string target, CancellationToken cancellationToken)
     {
         var client = await services.Clients.GetAsync(services.Target(target).Instance, cancellationToken);
+        var manifest = await RunManifest.ReadAsync(services.Artifacts, runId, cancellationToken);
         var sets = new List<string> { RestoreIds.ContainerFor(runId) };
-        for (var index = 0; ; index++)
-        {
-            var item = await services.Artifacts.ReadJsonAsync<ExportItem>(runId, ExportItem.ManifestName(ExportKind.LocalSet, index), cancellationToken);
-            if (item is null)
-            {
-                break;
-            }
-
-            sets.Add(item.RemoteSysId);
-        }
+        sets.AddRange(manifest.Items.Where(item => item.Kind == ExportKind.LocalSet).OrderBy(item => item.Index).Select(item => item.RemoteSysId));
 
         var problems = new List<PreviewProblem>();
         foreach (var chunk in sets.Chunk(100))

@@ -33,20 +33,20 @@ public sealed class RestoreActivity(RunServices services) : CloneFlowActivity<Ex
         var client = await services.Clients.GetAsync(services.Target(input.Target).Instance, cancellationToken);
         var container = RestoreIds.ContainerFor(input.RunId);
         var totals = new Totals();
+        var manifest = await RunManifest.ReadAsync(services.Artifacts, input.RunId, cancellationToken);
 
         // The chunk's items are independent (each set goes in before its own updates), so several go in
         // side by side, as they are exported; the client's request limit bounds the calls in flight.
         await Parallel.ForEachAsync(
             Enumerable.Range(input.Start, input.Count),
             new ParallelOptions { MaxDegreeOfParallelism = ItemsAtOnce, CancellationToken = cancellationToken },
-            (index, token) => RestoreItemAsync(input, index, client, container, totals, token));
+            (index, token) => RestoreItemAsync(input, manifest.Find(input.Kind, index), index, client, container, totals, token));
 
         return new RestoreChunkResult(totals.Inserted, totals.AlreadyPresent, totals.Failed, totals.Failures.Take(5).ToList());
     }
 
-    private async ValueTask RestoreItemAsync(ExportChunk input, int index, ServiceNowClient client, string container, Totals totals, CancellationToken token)
+    private async ValueTask RestoreItemAsync(ExportChunk input, ExportItem? item, int index, ServiceNowClient client, string container, Totals totals, CancellationToken token)
     {
-        var item = await services.Artifacts.ReadJsonAsync<ExportItem>(input.RunId, ExportItem.ManifestName(input.Kind, index), token);
         if (item is not { Verified: true })
         {
             throw new InvalidOperationException($"Export {input.Kind} #{index} of run {input.RunId} is not verified; it cannot be restored.");

@@ -46,6 +46,7 @@ public sealed class VerifyRestoreActivity(RunServices services) : CloneFlowActiv
         var plan = await services.Artifacts.ReadJsonAsync<RunPlan>(input.RunId, PlanActivity.PlanBlob, cancellationToken)
             ?? throw new InvalidOperationException($"Run {input.RunId} has no plan.");
         var client = await services.Clients.GetAsync(plan.TargetInstance, cancellationToken);
+        var manifest = await RunManifest.ReadAsync(services.Artifacts, input.RunId, cancellationToken);
         var local = new SetVerification[plan.LocalSets.Count];
         var remote = new SetVerification[plan.RemoteSets.Count];
 
@@ -55,7 +56,7 @@ public sealed class VerifyRestoreActivity(RunServices services) : CloneFlowActiv
         await Parallel.ForEachAsync(Enumerable.Range(0, local.Length), sideBySide, async (index, token) =>
         {
             var set = plan.LocalSets[index];
-            var item = await ItemAsync(input.RunId, ExportKind.LocalSet, index, token);
+            var item = ItemOf(manifest, ExportKind.LocalSet, index);
             var expected = await ExpectedAsync(input.RunId, item, token);
             var restored = await RestoredSets.LocalSetAsync(client, set.Name, token);
             var actual = restored is null ? [] : await ActualAsync(client, TableQuery.Where("update_set", restored.SysId), token);
@@ -65,7 +66,7 @@ public sealed class VerifyRestoreActivity(RunServices services) : CloneFlowActiv
         await Parallel.ForEachAsync(Enumerable.Range(0, remote.Length), sideBySide, async (index, token) =>
         {
             var set = plan.RemoteSets[index];
-            var item = await ItemAsync(input.RunId, ExportKind.RemoteSet, index, token);
+            var item = ItemOf(manifest, ExportKind.RemoteSet, index);
             var expected = await ExpectedAsync(input.RunId, item, token);
             var found = await client.GetRecordAsync(RemoteUpdateSetRecord.TableName, set.SysId, ["sys_id", "state"], token);
             var actual = found is null ? [] : await ActualAsync(client, TableQuery.Where("remote_update_set", set.SysId), token);
@@ -91,9 +92,8 @@ public sealed class VerifyRestoreActivity(RunServices services) : CloneFlowActiv
         return new SetVerification(name, kind, stateBefore, stateAfter, expected.Count, actual.Count, missing, changed);
     }
 
-    private async Task<ExportItem> ItemAsync(string runId, ExportKind kind, int index, CancellationToken cancellationToken) =>
-        await services.Artifacts.ReadJsonAsync<ExportItem>(runId, ExportItem.ManifestName(kind, index), cancellationToken)
-            ?? throw new InvalidOperationException($"Run {runId} has no manifest entry for {kind} #{index}.");
+    private static ExportItem ItemOf(RunManifest manifest, ExportKind kind, int index) =>
+        manifest.Find(kind, index) ?? throw new InvalidOperationException($"Run {manifest.RunId} has no manifest entry for {kind} #{index}.");
 
     /// <summary>Update name to payload hash, from the verified export.</summary>
     private async Task<Dictionary<string, string?>> ExpectedAsync(string runId, ExportItem item, CancellationToken cancellationToken)

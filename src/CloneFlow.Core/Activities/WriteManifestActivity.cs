@@ -1,3 +1,4 @@
+using CloneFlow.Core.Artifacts;
 using CloneFlow.Core.Runs;
 using CloneFlow.Core.Runtime;
 
@@ -6,7 +7,19 @@ namespace CloneFlow.Core.Activities;
 /// <summary>The run's manifest: every export with its hash, counts and verification.</summary>
 /// <param name="RunId">The run.</param>
 /// <param name="Items">The exports.</param>
-public sealed record RunManifest(string RunId, IReadOnlyList<ExportItem> Items);
+public sealed record RunManifest(string RunId, IReadOnlyList<ExportItem> Items)
+{
+    /// <summary>The export of <paramref name="kind"/> at <paramref name="index"/> in the plan's list, or null.</summary>
+    public ExportItem? Find(ExportKind kind, int index) => Items.FirstOrDefault(i => i.Kind == kind && i.Index == index);
+
+    /// <summary>The run's manifest, written when its exports were gathered at the end of the export phase.</summary>
+    public static async Task<RunManifest> ReadAsync(RunArtifactStore artifacts, string runId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(artifacts);
+        return await artifacts.ReadJsonAsync<RunManifest>(runId, WriteManifestActivity.ManifestBlob, cancellationToken)
+            ?? throw new InvalidOperationException($"Run {runId} has no manifest: its exports were never gathered.");
+    }
+}
 
 /// <summary>Gathers the per-export manifest entries into <c>manifest.json</c>; returns how many are verified.</summary>
 public sealed class WriteManifestActivity(RunServices services) : CloneFlowActivity<RunRef, int>
@@ -18,11 +31,18 @@ public sealed class WriteManifestActivity(RunServices services) : CloneFlowActiv
     public override async Task<int> ExecuteAsync(RunRef input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        // One listing: each entry also carries its item in its metadata (entries written by earlier
-        // versions are read). This runs after the last export, so whatever it waits for is time added to
-        // the export phase (a 50-set run has more than 50 entries).
-        var items = (await services.Artifacts.ListJsonAsync<ExportItem>(input.RunId, "manifest/"))
-            .Values.Select(entry => entry.Value).OfType<ExportItem>().ToList();
+        // Two listings: a verified export carries its item with its verified mark; items that could not be
+        // verified (and those of earlier versions) are entries of their own. Where both exist, for an item
+        // verified on a later attempt, the verified one is the item. This runs after the last export, so
+        // whatever it waits for is time added to the export phase (a 50-set run has more than 50 items).
+        var exported = services.Artifacts.ListJsonAsync<ExportItem>(input.RunId, "exports/", readUnlisted: false);
+        var entries = await services.Artifacts.ListJsonAsync<ExportItem>(input.RunId, "manifest/");
+        var items = (await exported).Values.Concat(entries.Values)
+            .Select(stored => stored.Value)
+            .OfType<ExportItem>()
+            .GroupBy(item => (item.Kind, item.Index))
+            .Select(same => same.OrderByDescending(item => item.Verified).First())
+            .ToList();
         items.Sort((a, b) => (a.Kind, a.Index).CompareTo((b.Kind, b.Index)));
         await services.Artifacts.WriteJsonAsync(input.RunId, ManifestBlob, new RunManifest(input.RunId, items));
         return items.Count(i => i.Verified);

@@ -6,7 +6,7 @@ namespace CloneFlow.Core.Artifacts;
 /// The version of an artifact a writer saw before writing: a write replaces only that version (or, when
 /// nothing was there, only creates), so a concurrent writer makes one of them fail instead of one
 /// silently overwriting the other. Seen for many artifacts at once with
-/// <see cref="RunArtifactStore.VersionsAsync"/>, instead of one properties call per artifact.
+/// <see cref="RunArtifactStore.ListJsonAsync{T}(string, string, bool, CancellationToken)"/>, instead of one properties call per artifact.
 /// </summary>
 /// <param name="ETag">The blob's ETag when it was seen.</param>
 /// <param name="Verified">True when it was already verified: it is then never replaced.</param>
@@ -17,4 +17,12 @@ public sealed record ArtifactVersion(ETag ETag, bool Verified);
 /// <param name="Version">The version seen.</param>
 /// <param name="Value">The document.</param>
 public sealed record StoredJson<T>(ArtifactVersion Version, T? Value)
+    where T : class;
+
+/// <summary>A verified artifact and the document listed with its verified mark (see <see cref="RunArtifactStore.VerifyAndListAsync"/>).</summary>
+/// <typeparam name="T">The document type.</typeparam>
+/// <param name="Info">The verified artifact.</param>
+/// <param name="Document">The document described for it.</param>
+/// <param name="Listed">False when the document was too large to store with the artifact.</param>
+public sealed record ListedVerification<T>(ArtifactInfo Info, T? Document, bool Listed)
     where T : class;

@@ -88,7 +88,7 @@ public sealed partial class RunArtifactStore
     /// <summary>
     /// Streams an artifact in as <see cref="WriteAsync(string, string, string, Func{Stream, CancellationToken, Task}, CancellationToken)"/>
     /// does, when the caller has already seen what is stored under the name (<paramref name="existing"/>, null
-    /// for nothing, e.g. from <see cref="VersionsAsync"/>): only that version is replaced, or the blob only created.
+    /// for nothing, e.g. from <see cref="ListJsonAsync{T}(string, string, bool, CancellationToken)"/>): only that version is replaced, or the blob only created.
     /// </summary>
     /// <param name="runId">The run.</param>
     /// <param name="relativeName">The artifact's name in the run.</param>
@@ -141,17 +141,11 @@ public sealed partial class RunArtifactStore
 
     /// <summary>
     /// Writes a small JSON document over the version the caller saw (null: creates it), with the document
-    /// also in the blob's metadata: <see cref="ListJsonAsync"/> then reads many such documents (manifest
+    /// also in the blob's metadata: <see cref="ListJsonAsync{T}(string, string, CancellationToken)"/> then reads many such documents (manifest
     /// entries) in one listing instead of one download each. The content stays the document of record.
     /// </summary>
-    public Task<ArtifactInfo> WriteListedJsonAsync<T>(string runId, string relativeName, T value, ArtifactVersion? existing, CancellationToken cancellationToken = default)
-    {
-        var json = JsonSerializer.SerializeToUtf8Bytes(value, ArtifactJson.Options);
-
-        // Metadata travels in HTTP headers (ASCII, 8 KB in all per blob): a larger document is only read whole.
-        var listed = json.Length <= MaxListedJsonBytes ? Base64Url.EncodeToString(json) : null;
-        return WriteCoreAsync(runId, relativeName, "application/json", (stream, token) => stream.WriteAsync(json, token).AsTask(), existing, listed, null, cancellationToken);
-    }
+    public Task<ArtifactInfo> WriteListedJsonAsync<T>(string runId, string relativeName, T value, ArtifactVersion? existing, CancellationToken cancellationToken = default) =>
+        WriteCoreAsync(runId, relativeName, "application/json", (stream, token) => JsonSerializer.SerializeAsync(stream, value, ArtifactJson.Options, token), existing, Listed(value), null, cancellationToken);
 
     /// <summary>
     /// The JSON documents stored under <paramref name="relativePrefix"/>, by relative name, with the version
@@ -160,6 +154,15 @@ public sealed partial class RunArtifactStore
     /// not written (see <see cref="ReadJsonAsync"/>) and has no value.
     /// </summary>
     public async Task<IReadOnlyDictionary<string, StoredJson<T>>> ListJsonAsync<T>(string runId, string relativePrefix, CancellationToken cancellationToken = default)
+        where T : class =>
+        await ListJsonAsync<T>(runId, relativePrefix, readUnlisted: true, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ListJsonAsync{T}(string, string, CancellationToken)"/>, or, with <paramref name="readUnlisted"/>
+    /// false, only the documents the listing carries (the blobs under the prefix are not all JSON: exports
+    /// verified with <see cref="VerifyAndListAsync"/>); the other blobs come with their version and no value.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, StoredJson<T>>> ListJsonAsync<T>(string runId, string relativePrefix, bool readUnlisted, CancellationToken cancellationToken = default)
         where T : class
     {
         var found = new Dictionary<string, StoredJson<T>>(StringComparer.Ordinal);
@@ -170,9 +173,13 @@ public sealed partial class RunArtifactStore
             {
                 found[name] = new StoredJson<T>(version, JsonSerializer.Deserialize<T>(Base64Url.DecodeFromChars(listed), ArtifactJson.Options));
             }
-            else
+            else if (readUnlisted)
             {
                 unlisted.Add((name, version));
+            }
+            else
+            {
+                found[name] = new StoredJson<T>(version, null);
             }
         }
 
@@ -187,21 +194,6 @@ public sealed partial class RunArtifactStore
         }
 
         return found;
-    }
-
-    /// <summary>
-    /// What is stored under <paramref name="relativePrefix"/> in the run, by relative name, seen in one listing
-    /// (a page per 5,000 blobs) instead of a properties call per blob: the versions later writes may replace.
-    /// </summary>
-    public async Task<IReadOnlyDictionary<string, ArtifactVersion>> VersionsAsync(string runId, string relativePrefix, CancellationToken cancellationToken = default)
-    {
-        var versions = new Dictionary<string, ArtifactVersion>(StringComparer.Ordinal);
-        await foreach (var (name, version, _) in ListUnderAsync(runId, relativePrefix, cancellationToken))
-        {
-            versions[name] = version;
-        }
-
-        return versions;
     }
 
     /// <summary>The blobs under a prefix of the run: relative name, version and metadata.</summary>
@@ -274,7 +266,37 @@ public sealed partial class RunArtifactStore
         string relativeName,
         string expectedSha256,
         Func<Stream, CancellationToken, Task>? inspect = null,
+        CancellationToken cancellationToken = default) =>
+        (await VerifyCoreAsync<object>(runId, relativeName, expectedSha256, inspect, null, cancellationToken)).Info;
+
+    /// <summary>
+    /// Verifies as <see cref="VerifyAsync"/> does, and lists <paramref name="describe"/>'s document (e.g. the
+    /// export's manifest item) in the same request that marks the artifact verified: the mark and the
+    /// document are stored together or not at all, and <see cref="ListJsonAsync{T}(string, string, CancellationToken)"/> finds the document with
+    /// the artifact. <see cref="ListedVerification{T}.Listed"/> is false when the document is too large for
+    /// metadata: then it is not stored, and the caller keeps it elsewhere.
+    /// </summary>
+    public Task<ListedVerification<T>> VerifyAndListAsync<T>(
+        string runId,
+        string relativeName,
+        string expectedSha256,
+        Func<Stream, CancellationToken, Task>? inspect,
+        Func<ArtifactInfo, T> describe,
         CancellationToken cancellationToken = default)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(describe);
+        return VerifyCoreAsync(runId, relativeName, expectedSha256, inspect, describe, cancellationToken);
+    }
+
+    private async Task<ListedVerification<T>> VerifyCoreAsync<T>(
+        string runId,
+        string relativeName,
+        string expectedSha256,
+        Func<Stream, CancellationToken, Task>? inspect,
+        Func<ArtifactInfo, T>? describe,
+        CancellationToken cancellationToken)
+        where T : class
     {
         var name = BlobName(runId, relativeName);
         var blob = _container.GetBlobClient(name);
@@ -312,13 +334,31 @@ public sealed partial class RunArtifactStore
         }
 
         // Marked verified only if the blob is still the version that was read.
+        var info = new ArtifactInfo(name, bytes, actual, Verified: true);
         var metadata = new Dictionary<string, string>(read.Metadata, StringComparer.Ordinal)
         {
             [Sha256Key] = actual,
             [VerifiedKey] = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
         };
+        metadata.Remove(JsonKey);
+        var document = describe?.Invoke(info);
+        var listed = document is null ? null : Listed(document);
+        if (listed is not null)
+        {
+            metadata[JsonKey] = listed;
+        }
+
         await blob.SetMetadataAsync(metadata, new BlobRequestConditions { IfMatch = read.ETag }, cancellationToken);
-        return new ArtifactInfo(name, bytes, actual, Verified: true);
+        return new ListedVerification<T>(info, document, listed is not null);
+    }
+
+    /// <summary>A document as metadata (base64url JSON), or null when it is too large to carry there.</summary>
+    private static string? Listed<T>(T document)
+    {
+        var json = JsonSerializer.SerializeToUtf8Bytes(document, ArtifactJson.Options);
+
+        // Metadata travels in HTTP headers (ASCII, 8 KB in all per blob): a larger document is only read whole.
+        return json.Length <= MaxListedJsonBytes ? Base64Url.EncodeToString(json) : null;
     }
 
     /// <summary>Every artifact of a run, by name.</summary>

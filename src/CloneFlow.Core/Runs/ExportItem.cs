@@ -20,8 +20,9 @@ public enum ExportKind
 }
 
 /// <summary>
-/// One verified (or failed) export, stored as <c>runs/{runId}/manifest/{kind}-{index}.json</c>; the
-/// manifest is the list of these.
+/// One verified (or failed) export. A verified export carries its item in its own metadata, stored in the
+/// same request as its verified mark; any other item is stored as <c>runs/{runId}/manifest/{kind}-{index}.json</c>.
+/// The run's manifest (<c>manifest.json</c>) is the list of them all.
 /// </summary>
 public sealed record ExportItem
 {

@@ -172,7 +172,7 @@ public class RunArtifactStoreTests(AzuriteFixture azurite)
         await store.VerifyAsync("run1", "exports/local/00001-b.xml", verifiedOne.Sha256);
         await store.WriteAsync("run1", "exports/remote/00000-c.xml", "application/xml", Write("other folder"));
 
-        var seen = await store.VersionsAsync("run1", "exports/local/");
+        var seen = (await store.ListJsonAsync<Entry>("run1", "exports/local/", readUnlisted: false)).ToDictionary(listed => listed.Key, listed => listed.Value.Version);
 
         Assert.Equal(["exports/local/00000-a.xml", "exports/local/00001-b.xml"], seen.Keys.Order(StringComparer.Ordinal));
         Assert.False(seen["exports/local/00000-a.xml"].Verified);
@@ -197,7 +197,7 @@ public class RunArtifactStoreTests(AzuriteFixture azurite)
     public async Task Listing_prefixes_cannot_leave_the_run_folder(string prefix)
     {
         var store = new RunArtifactStore(await azurite.NewContainerAsync());
-        await Assert.ThrowsAsync<ArgumentException>(() => store.VersionsAsync("run1", prefix));
+        await Assert.ThrowsAsync<ArgumentException>(() => store.ListJsonAsync<Entry>("run1", prefix));
     }
 
     [Fact]
@@ -261,6 +261,45 @@ public class RunArtifactStoreTests(AzuriteFixture azurite)
         Assert.Equal((content.Length + RunArtifactStore.BlockSize - 1) / RunArtifactStore.BlockSize, blocks.Count(r => r.Contains("comp=block&", StringComparison.Ordinal) || r.EndsWith("comp=block", StringComparison.Ordinal)));
         Assert.Single(blocks, r => r.Contains("comp=blocklist", StringComparison.Ordinal));
         Assert.Equal(content.Length, (await store.GetInfoAsync("run1", "exports/b.xml"))!.Bytes);
+    }
+
+    [Fact]
+    public async Task A_document_listed_with_the_verified_mark_comes_back_with_the_export_in_one_listing()
+    {
+        var store = new RunArtifactStore(await azurite.NewContainerAsync());
+        var small = await store.WriteAsync("run1", "exports/local/00000-a.xml", "application/xml", Write("<unload/>"));
+        var large = await store.WriteAsync("run1", "exports/local/00001-b.xml", "application/xml", Write("<unload></unload>"));
+        await store.WriteAsync("run1", "exports/local/00002-c.xml", "application/xml", Write("not verified"));
+
+        var listed = await store.VerifyAndListAsync("run1", "exports/local/00000-a.xml", small.Sha256, null, info => new Entry($"{info.Bytes} bytes", 0));
+        var unlisted = await store.VerifyAndListAsync("run1", "exports/local/00001-b.xml", large.Sha256, null, _ => new Entry(new string('x', 6000), 1));
+        var seen = await store.ListJsonAsync<Entry>("run1", "exports/local/", readUnlisted: false);
+
+        Assert.True(listed.Listed);
+        Assert.Equal(new Entry("9 bytes", 0), listed.Document);
+        Assert.False(unlisted.Listed);
+        Assert.Equal(new Entry("9 bytes", 0), seen["exports/local/00000-a.xml"].Value);
+        Assert.True(seen["exports/local/00000-a.xml"].Version.Verified);
+
+        // Too large for metadata: verified, but its document is the caller's to keep; never read as JSON.
+        Assert.Null(seen["exports/local/00001-b.xml"].Value);
+        Assert.True(seen["exports/local/00001-b.xml"].Version.Verified);
+        Assert.Null(seen["exports/local/00002-c.xml"].Value);
+        Assert.False(seen["exports/local/00002-c.xml"].Version.Verified);
+        Assert.All(await store.ListAsync("run1"), a => Assert.Equal(a.Name.Contains("00002", StringComparison.Ordinal) ? false : true, a.Verified));
+    }
+
+    [Fact]
+    public async Task A_failing_check_stores_neither_the_verified_mark_nor_the_document()
+    {
+        var store = new RunArtifactStore(await azurite.NewContainerAsync());
+        var written = await store.WriteAsync("run1", "exports/a.xml", "application/xml", Write("<unload/>"));
+
+        await Assert.ThrowsAsync<ArtifactVerificationException>(() => store.VerifyAndListAsync("run1", "exports/a.xml", written.Sha256, (_, _) => throw new ArtifactVerificationException("count differs"), _ => new Entry("never stored", 0)));
+
+        var seen = await store.ListJsonAsync<Entry>("run1", "exports/", readUnlisted: false);
+        Assert.Null(seen["exports/a.xml"].Value);
+        Assert.False(seen["exports/a.xml"].Version.Verified);
     }
 
     private sealed record Entry(string Name, int Index);

@@ -52,7 +52,7 @@ public sealed class ExportActivityTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_chunk_verifies_every_set_with_four_storage_requests_each_and_a_second_attempt_exports_nothing_again()
+    public async Task A_chunk_verifies_every_set_with_three_storage_requests_each_and_a_second_attempt_exports_nothing_again()
     {
         var (runId, plan) = await PlanAsync();
         var chunk = new ExportChunk(runId, "test", ExportKind.LocalSet, 0, plan.LocalSets.Count);
@@ -62,21 +62,29 @@ public sealed class ExportActivityTests : IAsyncLifetime
         _storage.Clear();
         var result = await new ExportActivity(_services).ExecuteAsync(chunk);
 
-        // Per set: the export (one Put Blob when it fits in a block, else its blocks and the block list), its
-        // read-back, the verified mark and the manifest entry; per chunk: the plan and two listings. Nothing
-        // is looked up blob by blob before it is written.
+        // Per set: the export (one Put Blob when it fits in one request, else its blocks and the block list),
+        // its read-back, and the verified mark with the set's manifest item; per chunk: the plan and two
+        // listings. Nothing is looked up blob by blob before it is written, and no entry is written apart.
         var (requests, lookups, listings) = (_storage.Requests.Count, _storage.Count("HEAD"), _storage.Count("GET", "comp=list"));
+        var entryPaths = _storage.Paths("PUT").Where(p => p.Contains("/manifest/", StringComparison.Ordinal)).ToList();
         var exports = (await _services.Artifacts.ListAsync(runId)).Where(a => a.Name.Contains("/exports/local/", StringComparison.Ordinal)).ToList();
         var uploads = exports.Sum(e => e.Bytes <= RunArtifactStore.SingleRequestLimit ? 1 : 2 + ((e.Bytes - RunArtifactStore.SingleRequestLimit + RunArtifactStore.BlockSize - 1) / RunArtifactStore.BlockSize));
         Assert.Equal(plan.LocalSets.Count, exports.Count);
         Assert.Equal(0, lookups);
         Assert.Equal(2, listings);
-        Assert.Equal(uploads + (3 * plan.LocalSets.Count) + 3, requests);
+        Assert.Empty(entryPaths);
+        Assert.Equal(uploads + (2 * plan.LocalSets.Count) + 3, requests);
         Assert.True(uploads < 2 * plan.LocalSets.Count, "most sets should go up in one request");
 
         Assert.Equal(plan.LocalSets.Count, result.Verified);
         Assert.Equal(0, result.Failed);
         Assert.All(exports, a => Assert.True(a.Verified, a.Name));
+
+        // The manifest gathers every item from the exports in one listing.
+        Assert.Equal(plan.LocalSets.Count, await new WriteManifestActivity(_services).ExecuteAsync(new RunRef(runId, "test")));
+        var manifest = await RunManifest.ReadAsync(_services.Artifacts, runId, CancellationToken.None);
+        Assert.Equal(Enumerable.Range(0, plan.LocalSets.Count), manifest.Items.Select(i => i.Index));
+        Assert.All(manifest.Items, i => Assert.Equal(exports.Single(e => e.Name.EndsWith(i.Blob, StringComparison.Ordinal)).Sha256, i.Sha256));
 
         // The activity runs again (a redelivered work item): every set is verified, nothing is written.
         _storage.Clear();
@@ -86,16 +94,19 @@ public sealed class ExportActivityTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_export_verified_before_its_manifest_entry_was_written_is_kept_as_it_is()
+    public async Task A_verified_export_without_its_item_is_kept_and_its_item_becomes_an_entry()
     {
         var (runId, plan) = await PlanAsync();
         var chunk = new ExportChunk(runId, "test", ExportKind.LocalSet, 0, plan.LocalSets.Count);
         await new ExportActivity(_services).ExecuteAsync(chunk);
-        var before = (await _services.Artifacts.ListAsync(runId)).Single(a => a.Name.EndsWith($"/exports/local/00003-{plan.LocalSets[3].SysId}.xml", StringComparison.Ordinal));
+        var blob = RunArtifactStore.BlobName(runId, $"exports/local/00003-{plan.LocalSets[3].SysId}.xml");
+        var before = (await _services.Artifacts.ListAsync(runId)).Single(a => a.Name == blob);
 
-        // A crash between verifying the export and writing its entry: the entry is missing.
+        // A verified export that carries no item (as an earlier version left them).
         var container = new BlobContainerClient(_azurite.ConnectionString, "cloneflow-runs");
-        await container.DeleteBlobAsync(RunArtifactStore.BlobName(runId, ExportItem.ManifestName(ExportKind.LocalSet, 3)));
+        var metadata = (await container.GetBlobClient(blob).GetPropertiesAsync()).Value.Metadata;
+        metadata.Remove("cloneflow_json");
+        await container.GetBlobClient(blob).SetMetadataAsync(metadata);
         _storage.Clear();
         var result = await new ExportActivity(_services).ExecuteAsync(chunk);
 
@@ -107,6 +118,7 @@ public sealed class ExportActivityTests : IAsyncLifetime
 
         // Only the entry was written; the verified export was not replaced.
         Assert.Equal([RunArtifactStore.BlobName(runId, ExportItem.ManifestName(ExportKind.LocalSet, 3))], _storage.Paths("PUT"));
+        Assert.Equal(plan.LocalSets.Count, await new WriteManifestActivity(_services).ExecuteAsync(new RunRef(runId, "test")));
     }
 
     [Fact]
