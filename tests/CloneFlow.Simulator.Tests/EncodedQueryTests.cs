@@ -21,4 +21,16 @@ public sealed class EncodedQueryTests
         Assert.False(condition.Test(string.Empty));
         Assert.True(condition.Test("loaded"));
     }
+
+    [Theory]
+    [InlineData("2e000000000000000000000000000000", "10000000000000000000000000000000", 1)]
+    [InlineData("0123456789abcdef0123456789abcdef", "0123456789abcdef0123456789abcdee", 1)]
+    [InlineData("10", "9", 1)]
+    [InlineData("b", "A", 1)]
+    public void Sys_ids_compare_as_text_and_other_values_as_numbers_when_both_are(string a, string b, int sign)
+    {
+        // As numbers "2e000..." would be 2 and come before "1000..." (1e31); ServiceNow orders sys_ids as text.
+        Assert.Equal(sign, Math.Sign(EncodedQuery.CompareValues(a, b)));
+        Assert.Equal(-sign, Math.Sign(EncodedQuery.CompareValues(b, a)));
+    }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 
@@ -111,6 +112,14 @@ internal sealed class EncodedQuery
 
     public static int CompareValues(string a, string b)
     {
+        // sys_ids (32 hex digits) compare as text, as ServiceNow compares them, and cheaply: keyset paging
+        // filters and sorts by sys_id on every page. (As numbers, the rare all-digit id with one 'e' would
+        // read as a float.)
+        if (IsSysId(a) && IsSysId(b))
+        {
+            return string.CompareOrdinal(a, b);
+        }
+
         if (double.TryParse(a, NumberStyles.Float, CultureInfo.InvariantCulture, out var x)
             && double.TryParse(b, NumberStyles.Float, CultureInfo.InvariantCulture, out var y))
         {
@@ -119,6 +128,10 @@ internal sealed class EncodedQuery
 
         return string.Compare(a, b, StringComparison.OrdinalIgnoreCase);
     }
+
+    private static bool IsSysId(string value) => value.Length == 32 && !value.AsSpan().ContainsAnyExcept(HexDigits);
+
+    private static readonly SearchValues<char> HexDigits = SearchValues.Create("0123456789abcdef");
 
     private static Condition ParseCondition(string term)
     {
