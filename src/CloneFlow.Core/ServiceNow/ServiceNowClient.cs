@@ -52,7 +52,7 @@ public sealed class ServiceNowClient : IDisposable
 
         _options = options ?? new ServiceNowClientOptions();
         _options.Validate();
-        var reads = _options.MaxConcurrentReads ?? Math.Max(1, 3 * _options.MaxConcurrentRequests / 2);
+        var reads = _options.MaxConcurrentReads ?? _options.MaxConcurrentRequests;
         _readPlaces = new SemaphoreSlim(reads, reads);
         _time = timeProvider ?? TimeProvider.System;
         Endpoint = new Uri(endpoint.GetLeftPart(UriPartial.Authority));
