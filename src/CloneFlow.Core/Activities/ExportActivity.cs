@@ -8,7 +8,8 @@ namespace CloneFlow.Core.Activities;
 
 /// <summary>
 /// Exports and verifies a chunk of the plan's items of one kind (runbook step 6). Each item's outcome
-/// is stored as a manifest entry; an item verified by an earlier attempt is not exported again.
+/// is stored: a verified one with its export's verified mark, any other as a manifest entry of its own;
+/// an item verified by an earlier attempt is not exported again.
 /// Every pending item of the chunk is under way at once; how many of them read from ServiceNow at a
 /// time is the client's limit of long reads (<see cref="ServiceNowClient.TakeReadPlaceAsync"/>, shared
 /// by all chunks exporting side by side), and the others are being read back and verified, or wait for

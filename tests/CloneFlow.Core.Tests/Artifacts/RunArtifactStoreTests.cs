@@ -203,11 +203,7 @@ public class RunArtifactStoreTests(AzuriteFixture azurite)
     [Fact]
     public async Task Listed_json_documents_come_back_from_one_listing_and_others_are_read()
     {
-        var recorder = new RequestRecorder();
-        var options = new BlobClientOptions();
-        options.AddPolicy(recorder, HttpPipelinePosition.PerRetry);
-        var container = new BlobContainerClient(azurite.ConnectionString, $"test-{Guid.NewGuid():N}", options);
-        await container.CreateAsync();
+        var (container, recorder) = await RecordedContainerAsync();
         var store = new RunArtifactStore(container);
         for (var i = 0; i < 5; i++)
         {
@@ -240,11 +236,7 @@ public class RunArtifactStoreTests(AzuriteFixture azurite)
     [Fact]
     public async Task An_artifact_up_to_the_single_request_limit_is_one_put_unless_it_is_expected_to_be_larger()
     {
-        var recorder = new RequestRecorder();
-        var options = new BlobClientOptions();
-        options.AddPolicy(recorder, HttpPipelinePosition.PerRetry);
-        var container = new BlobContainerClient(azurite.ConnectionString, $"test-{Guid.NewGuid():N}", options);
-        await container.CreateAsync();
+        var (container, recorder) = await RecordedContainerAsync();
         var store = new RunArtifactStore(container);
         var content = new byte[RunArtifactStore.SingleRequestLimit - 10];
         recorder.Requests.Clear();
@@ -303,6 +295,17 @@ public class RunArtifactStoreTests(AzuriteFixture azurite)
     }
 
     private sealed record Entry(string Name, int Index);
+
+    /// <summary>A new container whose every storage request is recorded.</summary>
+    private async Task<(BlobContainerClient Container, RequestRecorder Recorder)> RecordedContainerAsync()
+    {
+        var recorder = new RequestRecorder();
+        var options = new BlobClientOptions();
+        options.AddPolicy(recorder, HttpPipelinePosition.PerRetry);
+        var container = new BlobContainerClient(azurite.ConnectionString, $"test-{Guid.NewGuid():N}", options);
+        await container.CreateAsync();
+        return (container, recorder);
+    }
 
     /// <summary>Records the method and URL of every storage request.</summary>
     private sealed class RequestRecorder : HttpPipelineSynchronousPolicy
