@@ -514,7 +514,7 @@ public sealed class SimulatedInstance
         IOrderedEnumerable<IReadOnlyDictionary<string, string>>? ordered = null;
         foreach (var (field, descending) in query.Order)
         {
-            var comparer = Comparer<string>.Create(EncodedQuery.CompareValues);
+            var comparer = Comparer<string>.Create(EncodedQuery.ComparisonFor(field));
             string Key(IReadOnlyDictionary<string, string> r) => ValueOf(schema, r, field);
             ordered = ordered is null
                 ? descending ? rows.OrderByDescending(Key, comparer) : rows.OrderBy(Key, comparer)

@@ -33,4 +33,19 @@ public sealed class EncodedQueryTests
         Assert.Equal(sign, Math.Sign(EncodedQuery.CompareValues(a, b)));
         Assert.Equal(-sign, Math.Sign(EncodedQuery.CompareValues(b, a)));
     }
+
+    [Fact]
+    public void A_sys_id_range_compares_as_text_and_other_ranges_as_numbers()
+    {
+        // "9..." > "10..." as text; as numbers "10" > "9". A sys_id range never reads its values as numbers.
+        var sysId = EncodedQuery.Parse("sys_id>10000000000000000000000000000000").Groups[0][0][0];
+        Assert.True(sysId.Test("90000000000000000000000000000000"));
+        Assert.False(sysId.Test("0fffffffffffffffffffffffffffffff"));
+
+        var number = EncodedQuery.Parse("priority>10").Groups[0][0][0];
+        Assert.False(number.Test("9"));
+        Assert.True(number.Test("11"));
+        Assert.True(EncodedQuery.ComparisonFor("sys_id")("9", "10") > 0);
+        Assert.True(EncodedQuery.ComparisonFor("priority")("9", "10") < 0);
+    }
 }

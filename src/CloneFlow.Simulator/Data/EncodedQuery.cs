@@ -129,6 +129,15 @@ internal sealed class EncodedQuery
         return string.Compare(a, b, StringComparison.OrdinalIgnoreCase);
     }
 
+    /// <summary>
+    /// How values of <paramref name="field"/> compare in ranges and sorts: a <c>sys_id</c> (a GUID column,
+    /// 32 lowercase hex digits) as text, without looking at its digits on every comparison (keyset paging
+    /// filters and sorts by sys_id on every page: checking both values' digits on every comparison was
+    /// over a third of the simulator's CPU in a 100k-update export, in a perf profile); any other field by <see cref="CompareValues"/>.
+    /// </summary>
+    public static Comparison<string> ComparisonFor(string field) =>
+        field == "sys_id" ? string.CompareOrdinal : CompareValues;
+
     private static bool IsSysId(string value) => value.Length == 32 && !value.AsSpan().ContainsAnyExcept(HexDigits);
 
     private static readonly SearchValues<char> HexDigits = SearchValues.Create("0123456789abcdef");
@@ -187,6 +196,8 @@ internal sealed class EncodedQuery
     /// <summary>One condition: field, operator (null when unrecognised) and value.</summary>
     internal sealed record Condition(string Field, string? Operator, string Value)
     {
+        private readonly Comparison<string> _compare = ComparisonFor(Field);
+
         public bool Test(string actual) => Operator switch
         {
             "=" => string.Equals(actual, Value, StringComparison.OrdinalIgnoreCase),
@@ -200,10 +211,10 @@ internal sealed class EncodedQuery
             "NOT LIKE" or "DOES NOT CONTAIN" => actual.Length > 0 && !actual.Contains(Value, StringComparison.OrdinalIgnoreCase),
             "STARTSWITH" => actual.StartsWith(Value, StringComparison.OrdinalIgnoreCase),
             "ENDSWITH" => actual.EndsWith(Value, StringComparison.OrdinalIgnoreCase),
-            ">" => actual.Length > 0 && CompareValues(actual, Value) > 0,
-            ">=" => actual.Length > 0 && CompareValues(actual, Value) >= 0,
-            "<" => actual.Length > 0 && CompareValues(actual, Value) < 0,
-            "<=" => actual.Length > 0 && CompareValues(actual, Value) <= 0,
+            ">" => actual.Length > 0 && _compare(actual, Value) > 0,
+            ">=" => actual.Length > 0 && _compare(actual, Value) >= 0,
+            "<" => actual.Length > 0 && _compare(actual, Value) < 0,
+            "<=" => actual.Length > 0 && _compare(actual, Value) <= 0,
             _ => true,
         };
     }
