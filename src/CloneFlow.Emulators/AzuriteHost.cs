@@ -105,25 +105,17 @@ public sealed class AzuriteHost : IAsyncDisposable
     {
         var (blob, queue, table) = FreePorts.Three();
         var keep = options.DataFolder is not null;
-        var location = keep ? Directory.CreateDirectory(options.DataFolder!).FullName : Directory.CreateTempSubdirectory("cloneflow-azurite-").FullName;
-        var start = StartInfo(executable, location, blob, queue, table);
-        if (options.InMemory)
-        {
-            // Azurite refuses a data location with in-memory persistence.
-            var at = start.ArgumentList.IndexOf("--location");
-            start.ArgumentList.RemoveAt(at + 1);
-            start.ArgumentList.RemoveAt(at);
-            start.ArgumentList.Add("--inMemoryPersistence");
-        }
-
-        var host = new AzuriteHost(ConnectionStringFor(blob, queue, table), start, location, [blob, queue, table], keep);
+        var location = options.InMemory ? null
+            : keep ? Directory.CreateDirectory(options.DataFolder!).FullName
+            : Directory.CreateTempSubdirectory("cloneflow-azurite-").FullName;
+        var host = new AzuriteHost(ConnectionStringFor(blob, queue, table), StartInfo(executable, location, blob, queue, table), location, [blob, queue, table], keep);
         try
         {
             await host.StartProcessAsync(options.StartTimeout, cancellationToken);
-            options.Log?.WriteLine($"Azurite pid {host.ProcessId} on 127.0.0.1:{blob}/{queue}/{table}, data in {location}");
+            options.Log?.WriteLine($"Azurite pid {host.ProcessId} on 127.0.0.1:{blob}/{queue}/{table}, data in {location ?? "memory"}");
             if (keep)
             {
-                await File.WriteAllTextAsync(Path.Combine(location, PidFile), FormattableString.Invariant($"{host.ProcessId} {blob} {queue} {table}"), cancellationToken);
+                await File.WriteAllTextAsync(Path.Combine(location!, PidFile), FormattableString.Invariant($"{host.ProcessId} {blob} {queue} {table}"), cancellationToken);
             }
 
             return host;
@@ -178,7 +170,8 @@ public sealed class AzuriteHost : IAsyncDisposable
         + $"QueueEndpoint=http://127.0.0.1:{queue}/{AccountName};"
         + $"TableEndpoint=http://127.0.0.1:{table}/{AccountName};";
 
-    private static ProcessStartInfo StartInfo(string executable, string location, int blob, int queue, int table)
+    /// <summary>How to start Azurite on these ports, keeping its data in <paramref name="location"/> (in memory only when null).</summary>
+    private static ProcessStartInfo StartInfo(string executable, string? location, int blob, int queue, int table)
     {
         var start = new ProcessStartInfo(executable)
         {
@@ -186,9 +179,14 @@ public sealed class AzuriteHost : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        // Azurite refuses a data location with in-memory persistence.
+        foreach (var argument in location is null ? ["--inMemoryPersistence"] : new[] { "--location", location })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         foreach (var argument in new[]
         {
-            "--location", location,
             "--blobHost", "127.0.0.1", "--blobPort", blob.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--queueHost", "127.0.0.1", "--queuePort", queue.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--tableHost", "127.0.0.1", "--tablePort", table.ToString(System.Globalization.CultureInfo.InvariantCulture),

@@ -42,10 +42,9 @@ public sealed class ExportActivity(RunServices services) : CloneFlowActivity<Exp
         var exportListing = services.Artifacts.ListJsonAsync<ExportItem>(input.RunId, ExportBlobPrefix(input.Kind), readUnlisted: false, cancellationToken);
         var entries = await services.Artifacts.ListJsonAsync<ExportItem>(input.RunId, ExportItem.ManifestPrefix(input.Kind), cancellationToken);
         var exports = await exportListing;
-        var done = exports.Values.Concat(entries.Values)
-            .Select(stored => stored.Value)
-            .Where(item => item is { Verified: true } && item.Kind == input.Kind)
-            .Select(item => item!.Index)
+        var done = RunManifest.Gather(exports, entries)
+            .Where(item => item.Verified && item.Kind == input.Kind)
+            .Select(item => item.Index)
             .ToHashSet();
         var indexes = Enumerable.Range(input.Start, input.Count).ToList();
         var pending = indexes.Where(index => !done.Contains(index)).ToList();

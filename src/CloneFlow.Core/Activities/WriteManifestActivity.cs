@@ -12,6 +12,19 @@ public sealed record RunManifest(string RunId, IReadOnlyList<ExportItem> Items)
     /// <summary>The export of <paramref name="kind"/> at <paramref name="index"/> in the plan's list, or null.</summary>
     public ExportItem? Find(ExportKind kind, int index) => Items.FirstOrDefault(i => i.Kind == kind && i.Index == index);
 
+    /// <summary>
+    /// The items stored for a run's exports, from the two listings they are kept in: a verified export
+    /// carries its item with its verified mark; items that could not be verified (and those of earlier
+    /// versions) are entries of their own. Where both exist, for an item verified on a later attempt,
+    /// the verified one is the item.
+    /// </summary>
+    internal static IEnumerable<ExportItem> Gather(IReadOnlyDictionary<string, StoredJson<ExportItem>> exports, IReadOnlyDictionary<string, StoredJson<ExportItem>> entries) =>
+        exports.Values.Concat(entries.Values)
+            .Select(stored => stored.Value)
+            .OfType<ExportItem>()
+            .GroupBy(item => (item.Kind, item.Index))
+            .Select(same => same.OrderByDescending(item => item.Verified).First());
+
     /// <summary>The run's manifest, written when its exports were gathered at the end of the export phase.</summary>
     public static async Task<RunManifest> ReadAsync(RunArtifactStore artifacts, string runId, CancellationToken cancellationToken)
     {
@@ -31,18 +44,11 @@ public sealed class WriteManifestActivity(RunServices services) : CloneFlowActiv
     public override async Task<int> ExecuteAsync(RunRef input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        // Two listings: a verified export carries its item with its verified mark; items that could not be
-        // verified (and those of earlier versions) are entries of their own. Where both exist, for an item
-        // verified on a later attempt, the verified one is the item. This runs after the last export, so
-        // whatever it waits for is time added to the export phase (a 50-set run has more than 50 items).
+        // Two listings, side by side: this runs after the last export, so whatever it waits for is time
+        // added to the export phase (a 50-set run has more than 50 items).
         var exported = services.Artifacts.ListJsonAsync<ExportItem>(input.RunId, "exports/", readUnlisted: false);
         var entries = await services.Artifacts.ListJsonAsync<ExportItem>(input.RunId, "manifest/");
-        var items = (await exported).Values.Concat(entries.Values)
-            .Select(stored => stored.Value)
-            .OfType<ExportItem>()
-            .GroupBy(item => (item.Kind, item.Index))
-            .Select(same => same.OrderByDescending(item => item.Verified).First())
-            .ToList();
+        var items = RunManifest.Gather(await exported, entries).ToList();
         items.Sort((a, b) => (a.Kind, a.Index).CompareTo((b.Kind, b.Index)));
         await services.Artifacts.WriteJsonAsync(input.RunId, ManifestBlob, new RunManifest(input.RunId, items));
         return items.Count(i => i.Verified);

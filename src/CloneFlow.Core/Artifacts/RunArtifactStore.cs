@@ -144,8 +144,12 @@ public sealed partial class RunArtifactStore
     /// also in the blob's metadata: <see cref="ListJsonAsync{T}(string, string, CancellationToken)"/> then reads many such documents (manifest
     /// entries) in one listing instead of one download each. The content stays the document of record.
     /// </summary>
-    public Task<ArtifactInfo> WriteListedJsonAsync<T>(string runId, string relativeName, T value, ArtifactVersion? existing, CancellationToken cancellationToken = default) =>
-        WriteCoreAsync(runId, relativeName, "application/json", (stream, token) => JsonSerializer.SerializeAsync(stream, value, ArtifactJson.Options, token), existing, Listed(value), null, cancellationToken);
+    public Task<ArtifactInfo> WriteListedJsonAsync<T>(string runId, string relativeName, T value, ArtifactVersion? existing, CancellationToken cancellationToken = default)
+    {
+        // Serialized once: the same bytes are the content and, when small enough, the metadata.
+        var json = JsonSerializer.SerializeToUtf8Bytes(value, ArtifactJson.Options);
+        return WriteCoreAsync(runId, relativeName, "application/json", (stream, token) => stream.WriteAsync(json, token).AsTask(), existing, Listed(json), null, cancellationToken);
+    }
 
     /// <summary>
     /// The JSON documents stored under <paramref name="relativePrefix"/>, by relative name, with the version
@@ -342,7 +346,7 @@ public sealed partial class RunArtifactStore
         };
         metadata.Remove(JsonKey);
         var document = describe?.Invoke(info);
-        var listed = document is null ? null : Listed(document);
+        var listed = document is null ? null : Listed(JsonSerializer.SerializeToUtf8Bytes(document, ArtifactJson.Options));
         if (listed is not null)
         {
             metadata[JsonKey] = listed;
@@ -352,14 +356,10 @@ public sealed partial class RunArtifactStore
         return new ListedVerification<T>(info, document, listed is not null);
     }
 
-    /// <summary>A document as metadata (base64url JSON), or null when it is too large to carry there.</summary>
-    private static string? Listed<T>(T document)
-    {
-        var json = JsonSerializer.SerializeToUtf8Bytes(document, ArtifactJson.Options);
-
-        // Metadata travels in HTTP headers (ASCII, 8 KB in all per blob): a larger document is only read whole.
-        return json.Length <= MaxListedJsonBytes ? Base64Url.EncodeToString(json) : null;
-    }
+    /// <summary>A document's JSON as metadata (base64url), or null when it is too large to carry there.</summary>
+    /// <remarks>Metadata travels in HTTP headers (ASCII, 8 KB in all per blob): a larger document is only read whole.</remarks>
+    private static string? Listed(byte[] json) =>
+        json.Length <= MaxListedJsonBytes ? Base64Url.EncodeToString(json) : null;
 
     /// <summary>Every artifact of a run, by name.</summary>
     public async Task<IReadOnlyList<ArtifactInfo>> ListAsync(string runId, CancellationToken cancellationToken = default)

@@ -16,7 +16,7 @@ public sealed record ServiceNowClientOptions
     /// Long multi-page reads (exports) under way at once; by default <see cref="MaxConcurrentRequests"/>:
     /// readers which started finish soon instead of all inching along together, and each holds its blob
     /// buffers until it ends. Measured against the 8-slot simulator: 1.5x and 2x as many readers exported
-    /// no faster (10k updates: 0.65-0.70 of the limit either way) and held 5 to 20 MB more memory (100k
+    /// no faster (10k updates: 0.65-0.70 of the limit either way) and held 3 to 20 MB more memory (100k
     /// updates: 1k->100k growth 46 MB with 8 readers, 51-59 MB with 12). See <see cref="ServiceNowClient.TakeReadPlaceAsync"/>.
     /// </summary>
     public int? MaxConcurrentReads { get; init; }

@@ -28,13 +28,10 @@ public class BlockUploadStreamTests(AzuriteFixture azurite)
         await using (var upload = new BlockUploadStream(blob, blockSize: 4096))
         {
             // Odd write sizes, so writes straddle block boundaries.
-            for (var offset = 0; offset < size; offset += 777)
-            {
-                await upload.WriteAsync(content.AsMemory(offset, Math.Min(777, size - offset)));
-            }
+            await WriteInPiecesAsync(upload, content, 777);
 
             Assert.False(await blob.ExistsAsync());
-            await upload.CommitAsync(new BlobHttpHeaders { ContentType = "application/xml" }, Metadata, new BlobRequestConditions { IfNoneMatch = ETag.All }, CancellationToken.None);
+            await CreateAsync(upload, new BlobHttpHeaders { ContentType = "application/xml" });
             Assert.Equal(stagedBlocks, upload.StagedBlocks);
         }
 
@@ -57,12 +54,8 @@ public class BlockUploadStreamTests(AzuriteFixture azurite)
         var content = RandomNumberGenerator.GetBytes(size);
         await using (var upload = new BlockUploadStream(blob, blockSize: 256 * 1024))
         {
-            for (var offset = 0; offset < size; offset += 10_000)
-            {
-                await upload.WriteAsync(content.AsMemory(offset, Math.Min(10_000, size - offset)));
-            }
-
-            await upload.CommitAsync(new BlobHttpHeaders(), Metadata, new BlobRequestConditions { IfNoneMatch = ETag.All }, CancellationToken.None);
+            await WriteInPiecesAsync(upload, content, 10_000);
+            await CreateAsync(upload, new BlobHttpHeaders());
             Assert.Equal(stagedBlocks, upload.StagedBlocks);
         }
 
@@ -80,12 +73,8 @@ public class BlockUploadStreamTests(AzuriteFixture azurite)
         var content = RandomNumberGenerator.GetBytes(size);
         await using (var upload = new BlockUploadStream(blob, blockSize: 64 * 1024, singleRequestLimit: 256 * 1024))
         {
-            for (var offset = 0; offset < size; offset += 7_000)
-            {
-                await upload.WriteAsync(content.AsMemory(offset, Math.Min(7_000, size - offset)));
-            }
-
-            await upload.CommitAsync(new BlobHttpHeaders(), Metadata, new BlobRequestConditions { IfNoneMatch = ETag.All }, CancellationToken.None);
+            await WriteInPiecesAsync(upload, content, 7_000);
+            await CreateAsync(upload, new BlobHttpHeaders());
             Assert.Equal(stagedBlocks, upload.StagedBlocks);
         }
 
@@ -194,4 +183,17 @@ public class BlockUploadStreamTests(AzuriteFixture azurite)
 
         await Assert.ThrowsAsync<ObjectDisposedException>(async () => await upload.WriteAsync(new byte[1]));
     }
+
+    /// <summary>Writes <paramref name="content"/> in writes of <paramref name="piece"/> bytes (the last one shorter).</summary>
+    private static async Task WriteInPiecesAsync(BlockUploadStream upload, byte[] content, int piece)
+    {
+        for (var offset = 0; offset < content.Length; offset += piece)
+        {
+            await upload.WriteAsync(content.AsMemory(offset, Math.Min(piece, content.Length - offset)));
+        }
+    }
+
+    /// <summary>Commits the upload as a new blob (create-only) with the test metadata.</summary>
+    private static Task CreateAsync(BlockUploadStream upload, BlobHttpHeaders headers) =>
+        upload.CommitAsync(headers, Metadata, new BlobRequestConditions { IfNoneMatch = ETag.All }, CancellationToken.None);
 }
