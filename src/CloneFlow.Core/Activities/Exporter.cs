@@ -15,7 +15,10 @@ namespace CloneFlow.Core.Activities;
 /// Only the reading holds one of the client's read places (<see cref="ServiceNowClient.TakeReadPlaceAsync"/>,
 /// shared by every export from that instance in this process): an export that is being read back and verified
 /// lets the next one start reading, so the instance's request slots stay busy while blobs are checked, instead
-/// of every export of a group reading, then every one verifying, in step.
+/// of every export of a group reading, then every one verifying, in step. An export small enough to go up in
+/// one request also lets go of its place before that request. A set's pages are read as sys_id ranges where
+/// the plan saw each page start (<see cref="PlannedSet.PageStarts"/>), so a small set's pages are on their
+/// way side by side instead of each waiting for the last id of the one before.
 /// </remarks>
 /// <param name="artifacts">Where exports go.</param>
 /// <param name="time">The clock for the unload date.</param>
@@ -26,11 +29,19 @@ internal sealed class Exporter(RunArtifactStore artifacts, TimeProvider time, IR
     /// <summary>sys_id ranges one export reads at once at most (the client's concurrency limit still caps the calls in flight).</summary>
     public const int MaxPartitions = 8;
 
-    private const int UpdatePageSize = 100;
+    /// <summary>Rows per request of an export; the plan notes where each page of a set starts in pages of this size.</summary>
+    private const int UpdatePageSize = PlannedSet.PageSize;
+
+    /// <summary>
+    /// Pages an export that goes up in one request reads at once at least, when its plan knows where its pages
+    /// start: the next page is on its way while one is written, and the last pages of a run do not wait for each
+    /// other, as keyset pages must.
+    /// </summary>
+    private const int PagesAtOnce = 2;
 
     /// <summary>
     /// About how many bytes an exported update takes (payloads of a few KB, escaped): only to tell a set that
-    /// will certainly not go up in one request from one that may (<see cref="RunArtifactStore.WriteAsync(string, string, string, Func{Stream, CancellationToken, Task}, ArtifactVersion?, long?, CancellationToken)"/>).
+    /// will certainly not go up in one request (read a page at a time, streamed in blocks) from one that may (<see cref="RunArtifactStore.WriteAsync(string, string, string, Func{Stream, CancellationToken, Task}, ArtifactVersion?, long?, CancellationToken)"/>).
     /// </summary>
     private const long TypicalRecordBytes = 5 * 1024;
 
@@ -48,7 +59,7 @@ internal sealed class Exporter(RunArtifactStore artifacts, TimeProvider time, IR
         var remoteId = RestoreIds.RemoteSetFor(runId, set.SysId);
         var query = TableQuery.Where("update_set", set.SysId);
         var item = new ExportItem { Kind = ExportKind.LocalSet, Index = index, SourceId = set.SysId, Name = set.Name, Blob = $"exports/local/{index:D5}-{set.SysId}.xml", RemoteSysId = remoteId };
-        return ExportAsync(runId, item, target, "sys_update_xml", query, set.Updates, Header, row => AsRemoteUpdate(row, remoteId), cancellationToken);
+        return ExportAsync(runId, item, target, "sys_update_xml", query, set.Updates, set.PageStarts, Header, row => AsRemoteUpdate(row, remoteId), cancellationToken);
 
         async Task<UnloadRecord> Header()
         {
@@ -92,7 +103,7 @@ internal sealed class Exporter(RunArtifactStore artifacts, TimeProvider time, IR
     {
         var query = TableQuery.Where("remote_update_set", set.SysId);
         var item = new ExportItem { Kind = ExportKind.RemoteSet, Index = index, SourceId = set.SysId, Name = set.Name, Blob = $"exports/remote/{index:D5}-{set.SysId}.xml" };
-        return ExportAsync(runId, item, target, "sys_update_xml", query, set.Updates, Header, row => new UpdateXmlRecord(UnloadRecord.DefaultElementAction, Fields(row)), cancellationToken);
+        return ExportAsync(runId, item, target, "sys_update_xml", query, set.Updates, set.PageStarts, Header, row => new UpdateXmlRecord(UnloadRecord.DefaultElementAction, Fields(row)), cancellationToken);
 
         async Task<UnloadRecord> Header()
         {
@@ -105,7 +116,7 @@ internal sealed class Exporter(RunArtifactStore artifacts, TimeProvider time, IR
     /// <summary>Exports rows of any table in the unload format.</summary>
     /// <remarks><c>sizeHint</c> is about how many rows to expect (from the plan), to choose how many ranges to read at once.</remarks>
     public Task<ExportOutcome> RowsAsync(string runId, ExportKind kind, int index, string name, string blob, ServiceNowClient target, string table, TableQuery query, long sizeHint, CancellationToken cancellationToken) =>
-        ExportAsync(runId, new ExportItem { Kind = kind, Index = index, SourceId = table, Name = name, Blob = blob }, target, table, query, sizeHint, null, row => new UnloadRecord(table, UnloadRecord.DefaultElementAction, Fields(row)), cancellationToken);
+        ExportAsync(runId, new ExportItem { Kind = kind, Index = index, SourceId = table, Name = name, Blob = blob }, target, table, query, sizeHint, [], null, row => new UnloadRecord(table, UnloadRecord.DefaultElementAction, Fields(row)), cancellationToken);
 
     /// <summary>Exports a JSON list (plugins) and verifies its bytes.</summary>
     public async Task<ExportOutcome> JsonListAsync(string runId, ExportKind kind, string blob, IReadOnlyList<string> items, CancellationToken cancellationToken)
@@ -130,19 +141,30 @@ internal sealed class Exporter(RunArtifactStore artifacts, TimeProvider time, IR
     }
 
     private async Task<ExportOutcome> ExportAsync(
-        string runId, ExportItem item, ServiceNowClient target, string table, TableQuery query, long sizeHint,
+        string runId, ExportItem item, ServiceNowClient target, string table, TableQuery query, long sizeHint, IReadOnlyList<string> pageStarts,
         Func<Task<UnloadRecord>>? header, Func<ServiceNowRecord, UnloadRecord> convert, CancellationToken cancellationToken)
     {
         var (blob, name) = (item.Blob, item.Name);
-        // The plan's count picks the ranges; the count the export is checked against is the latest one
-        // ServiceNow reported for each range (with its last page).
-        var partitions = (int)Math.Clamp(sizeHint / (UpdatePageSize * PagesPerRange), 1, Math.Max(1, maxPartitions));
+
+        // An export that goes up in one request is held whole until then anyway: it reads its pages side by
+        // side and lets the next export read while its blob goes up. A larger one goes up in blocks as it is
+        // read: a page at a time (its share of the chunk's ranges), holding its read place until its last
+        // block is committed, so that every reader holds one page and two blocks, and no more readers hold
+        // blocks than there are read places.
+        var whole = sizeHint * TypicalRecordBytes <= RunArtifactStore.SingleRequestLimit;
+
+        // The plan picks the ranges: one per page where it saw each page start (a range then holds one
+        // full page, unless rows came or went since), otherwise by the plan's count. The count the export
+        // is checked against is the latest one ServiceNow reported for each range (with its last page).
+        var split = pageStarts.Count > 0
+            ? SysIdSplit.At(pageStarts, whole ? Math.Max(PagesAtOnce, maxPartitions) : maxPartitions)
+            : SysIdSplit.ByFirstCharacter((int)Math.Clamp(sizeHint / (UpdatePageSize * PagesPerRange), 1, Math.Max(1, maxPartitions)));
         var count = new RecordCount();
         var unloadDate = UpdateSetXmlWriter.FormatUnloadDate(time.GetUtcNow());
         ArtifactInfo written;
 
         // A read of one page is one call: it takes no read place (and so never waits behind large exports).
-        using (sizeHint > UpdatePageSize ? await target.TakeReadPlaceAsync(cancellationToken) : null)
+        using (var place = sizeHint > UpdatePageSize ? await target.TakeReadPlaceAsync(cancellationToken) : null)
         {
             written = await WriteOrReuseAsync(runId, blob, "application/xml", async (stream, token) =>
             {
@@ -151,7 +173,7 @@ internal sealed class Exporter(RunArtifactStore artifacts, TimeProvider time, IR
                 // A large export may read several sys_id ranges at once (rows then follow in arrival order, not
                 // sys_id order); one page's worth or less is read in one range. The first page is asked for
                 // before the header is awaited: both are on their way at once.
-                var rows = target.GetRecordsInRangesAsync(table, query, partitions, pageSize: UpdatePageSize, count: count, cancellationToken: token).GetAsyncEnumerator(token);
+                var rows = target.GetRecordsInRangesAsync(table, query, split, pageSize: UpdatePageSize, count: count, cancellationToken: token).GetAsyncEnumerator(token);
                 await using (rows.ConfigureAwait(false))
                 {
                     var first = rows.MoveNextAsync().AsTask();
@@ -173,6 +195,12 @@ internal sealed class Exporter(RunArtifactStore artifacts, TimeProvider time, IR
                     {
                         await writer.WriteAsync(convert(rows.Current), token);
                     }
+                }
+
+                if (whole)
+                {
+                    // Read: the next export may start while this one goes up (a place is released once).
+                    place?.Dispose();
                 }
 
                 await writer.CompleteAsync(token);

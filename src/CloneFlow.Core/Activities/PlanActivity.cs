@@ -39,12 +39,12 @@ public sealed class PlanActivity(RunServices services) : CloneFlowActivity<RunRe
                 s.Get("state") ?? string.Empty,
                 s.Get("application") ?? "global",
                 inFlightIds.Contains(s.Get("parent") ?? string.Empty) ? s.Get("parent")! : string.Empty,
-                counts.Local.GetValueOrDefault(s.SysId)))
+                counts.Local.GetValueOrDefault(s.SysId)?.Count ?? 0) { PageStarts = counts.Local.GetValueOrDefault(s.SysId)?.PageStarts ?? [] })
             .ToList();
 
         var remote = (await ListAsync(target, "sys_remote_update_set", TableQuery.All.AndNot("state", "committed"), ["sys_id", "name", "state", "application", "parent", "sys_created_on"], cancellationToken))
             .OrderBy(s => s.Get("sys_created_on"), StringComparer.Ordinal)
-            .Select(s => new PlannedSet(s.SysId, s.Get("name") ?? string.Empty, s.Get("state") ?? string.Empty, s.Get("application") ?? "global", s.Get("parent") ?? string.Empty, counts.Remote.GetValueOrDefault(s.SysId)))
+            .Select(s => new PlannedSet(s.SysId, s.Get("name") ?? string.Empty, s.Get("state") ?? string.Empty, s.Get("application") ?? "global", s.Get("parent") ?? string.Empty, counts.Remote.GetValueOrDefault(s.SysId)?.Count ?? 0) { PageStarts = counts.Remote.GetValueOrDefault(s.SysId)?.PageStarts ?? [] })
             .ToList();
 
         var plugins = (await ListAsync(target, "sys_plugins", TableQuery.Where("active", "active"), ["sys_id", "source"], cancellationToken))
@@ -123,19 +123,20 @@ public sealed class PlanActivity(RunServices services) : CloneFlowActivity<RunRe
     /// <summary>A configured encoded query, passed through as written (it comes from configuration, not from requests).</summary>
     internal static TableQuery Raw(string encoded) => string.IsNullOrWhiteSpace(encoded) ? TableQuery.All : TableQuery.FromConfiguration(encoded);
 
-    private static async Task<(Dictionary<string, long> Local, Dictionary<string, long> Remote)> UpdateCountsAsync(ServiceNowClient target, CancellationToken cancellationToken)
+    /// <summary>Each set's updates, counted from one read of sys_update_xml in sys_id order, with where each of its export pages starts.</summary>
+    private static async Task<(Dictionary<string, UpdateTally> Local, Dictionary<string, UpdateTally> Remote)> UpdateCountsAsync(ServiceNowClient target, CancellationToken cancellationToken)
     {
-        var local = new Dictionary<string, long>(StringComparer.Ordinal);
-        var remote = new Dictionary<string, long>(StringComparer.Ordinal);
+        var local = new Dictionary<string, UpdateTally>(StringComparer.Ordinal);
+        var remote = new Dictionary<string, UpdateTally>(StringComparer.Ordinal);
         await foreach (var row in target.GetRecordsAsync("sys_update_xml", fields: ["sys_id", "update_set", "remote_update_set"], cancellationToken: cancellationToken))
         {
             if (row.Get("remote_update_set") is { Length: > 0 } remoteSet)
             {
-                remote[remoteSet] = remote.GetValueOrDefault(remoteSet) + 1;
+                UpdateTally.Of(remote, remoteSet).Add(row.SysId);
             }
             else if (row.Get("update_set") is { Length: > 0 } localSet)
             {
-                local[localSet] = local.GetValueOrDefault(localSet) + 1;
+                UpdateTally.Of(local, localSet).Add(row.SysId);
             }
         }
 

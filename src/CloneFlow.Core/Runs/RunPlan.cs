@@ -53,7 +53,18 @@ public sealed record RunPlan
 /// <param name="Application">Its application (scope) sys_id or <c>global</c>.</param>
 /// <param name="Parent">The parent set's sys_id inside a batch; empty at the top.</param>
 /// <param name="Updates">How many updates ServiceNow reported for it.</param>
-public sealed record PlannedSet(string SysId, string Name, string State, string Application, string Parent, long Updates);
+public sealed record PlannedSet(string SysId, string Name, string State, string Application, string Parent, long Updates)
+{
+    /// <summary>Updates per page of <see cref="PageStarts"/>: the rows an export asks for per request.</summary>
+    public const int PageSize = 100;
+
+    /// <summary>
+    /// Where each page of the set's updates after the first starts (sys_ids in ascending order, pages of
+    /// <see cref="PageSize"/> updates, as the inventory saw them), so the export reads its pages side by side as sys_id ranges
+    /// instead of one after another. Empty: one page, or a plan from before they were noted.
+    /// </summary>
+    public IReadOnlyList<string> PageStarts { get; init; } = [];
+}
 
 /// <summary>A scoped application in development.</summary>
 /// <param name="SysId">The app's sys_id.</param>

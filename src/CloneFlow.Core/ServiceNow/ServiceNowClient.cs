@@ -106,8 +106,23 @@ public sealed class ServiceNowClient : IDisposable
 
     /// <summary>
     /// Streams every row of <paramref name="table"/> matching <paramref name="query"/>, reading up to
-    /// <paramref name="partitions"/> disjoint sys_id ranges at once (each with keyset paging, as
-    /// <see cref="GetRecordsAsync(string, TableQuery?, IReadOnlyList{string}?, int?, CancellationToken)"/>),
+    /// <paramref name="partitions"/> disjoint sys_id ranges at once, split on the first character of the
+    /// sys_id (<see cref="SysIdSplit.ByFirstCharacter"/>); see the overload taking a <see cref="SysIdSplit"/>.
+    /// </summary>
+    public IAsyncEnumerable<ServiceNowRecord> GetRecordsInRangesAsync(
+        string table,
+        TableQuery? query,
+        int partitions,
+        IReadOnlyList<string>? fields = null,
+        int? pageSize = null,
+        RecordCount? count = null,
+        CancellationToken cancellationToken = default) =>
+        GetRecordsInRangesAsync(table, query, SysIdSplit.ByFirstCharacter(partitions), fields, pageSize, count, cancellationToken);
+
+    /// <summary>
+    /// Streams every row of <paramref name="table"/> matching <paramref name="query"/>, reading the disjoint
+    /// sys_id ranges of <paramref name="split"/>, <see cref="SysIdSplit.AtOnce"/> of them at a time (each with
+    /// keyset paging, as <see cref="GetRecordsAsync(string, TableQuery?, IReadOnlyList{string}?, int?, CancellationToken)"/>),
     /// so a large read keeps several requests in flight within the concurrency limit. Rows come in the
     /// order they arrive, not in sys_id order; the ranges cover every possible sys_id, so no row is
     /// skipped or repeated. Rows are parsed as the answer arrives: while the caller is busy, each range
@@ -115,7 +130,7 @@ public sealed class ServiceNowClient : IDisposable
     /// </summary>
     /// <param name="table">The table.</param>
     /// <param name="query">The filter (no ORDERBY).</param>
-    /// <param name="partitions">How many sys_id ranges to read at once.</param>
+    /// <param name="split">The ranges, and how many are read at once.</param>
     /// <param name="fields">The fields to return; all when null.</param>
     /// <param name="pageSize">Rows per request.</param>
     /// <param name="count">
@@ -129,18 +144,18 @@ public sealed class ServiceNowClient : IDisposable
     public async IAsyncEnumerable<ServiceNowRecord> GetRecordsInRangesAsync(
         string table,
         TableQuery? query,
-        int partitions,
+        SysIdSplit split,
         IReadOnlyList<string>? fields = null,
         int? pageSize = null,
         RecordCount? count = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         TableNames.Check(table);
-        query ??= TableQuery.All;
-        var ranges = SysIdRanges(query, partitions);
+        ArgumentNullException.ThrowIfNull(split);
+        var ranges = split.RangesOf(query ?? TableQuery.All);
         if (ranges.Count == 1)
         {
-            await foreach (var row in GetRowsAsync(table, query, fields, pageSize, count, cancellationToken))
+            await foreach (var row in GetRowsAsync(table, ranges[0], fields, pageSize, count, cancellationToken))
             {
                 yield return row;
             }
@@ -149,16 +164,16 @@ public sealed class ServiceNowClient : IDisposable
         }
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var rows = System.Threading.Channels.Channel.CreateBounded<ServiceNowRecord>(new System.Threading.Channels.BoundedChannelOptions(RowsBufferedPerRange * ranges.Count) { SingleReader = true });
-        var readers = Task.WhenAll(ranges.Select(range => Task.Run(
-            async () =>
+        var atOnce = Math.Min(split.AtOnce, ranges.Count);
+        var rows = System.Threading.Channels.Channel.CreateBounded<ServiceNowRecord>(new System.Threading.Channels.BoundedChannelOptions(RowsBufferedPerRange * atOnce) { SingleReader = true });
+        // Ranges are taken in order as readers free up: the first ranges finish first.
+        var readers = Parallel.ForEachAsync(ranges, new ParallelOptions { MaxDegreeOfParallelism = atOnce, CancellationToken = stop.Token }, async (range, token) =>
+        {
+            await foreach (var row in GetRowsAsync(table, range, fields, pageSize, count, token))
             {
-                await foreach (var row in GetRowsAsync(table, range, fields, pageSize, count, stop.Token))
-                {
-                    await rows.Writer.WriteAsync(row, stop.Token);
-                }
-            },
-            stop.Token)));
+                await rows.Writer.WriteAsync(row, token);
+            }
+        });
         var completion = readers.ContinueWith(done => rows.Writer.TryComplete(done.Exception?.InnerException), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         try
         {
@@ -173,27 +188,6 @@ public sealed class ServiceNowClient : IDisposable
             await stop.CancelAsync();
             await completion;
         }
-    }
-
-    /// <summary>The query split into disjoint sys_id ranges on the first (hex) character; open-ended at both ends so every id falls in one.</summary>
-    private static List<TableQuery> SysIdRanges(TableQuery query, int partitions)
-    {
-        const string hex = "0123456789abcdef";
-        partitions = Math.Clamp(partitions, 1, hex.Length);
-        if (partitions == 1)
-        {
-            return [query];
-        }
-
-        var bounds = Enumerable.Range(1, partitions - 1).Select(i => hex[i * hex.Length / partitions].ToString()).ToList();
-        var ranges = new List<TableQuery> { query.AndLessThan("sys_id", bounds[0]) };
-        for (var i = 1; i < bounds.Count; i++)
-        {
-            ranges.Add(query.AndGreaterOrEqual("sys_id", bounds[i - 1]).AndLessThan("sys_id", bounds[i]));
-        }
-
-        ranges.Add(query.AndGreaterOrEqual("sys_id", bounds[^1]));
-        return ranges;
     }
 
     /// <summary>The rows of one query by keyset paging, each page streamed as its answer arrives.</summary>

@@ -94,6 +94,53 @@ public sealed class ExportActivityTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_plan_notes_where_each_page_of_a_set_starts_and_the_export_asks_for_each_page_once()
+    {
+        var (runId, plan) = await PlanAsync();
+        var test = _simulator["test"];
+        foreach (var set in plan.LocalSets)
+        {
+            var ids = test.GetRecords("sys_update_xml", $"update_set={set.SysId}").Select(r => r["sys_id"]).Order(StringComparer.Ordinal).ToList();
+            Assert.Equal(ids.Where((_, i) => i > 0 && i % PlannedSet.PageSize == 0), set.PageStarts);
+        }
+
+        Assert.Contains(plan.LocalSets, s => s.PageStarts.Count > 0);
+        var before = test.ApiCalls;
+
+        var result = await new ExportActivity(_services).ExecuteAsync(new ExportChunk(runId, "test", ExportKind.LocalSet, 0, plan.LocalSets.Count));
+
+        // Every range is one full page (nothing changed since the plan): one request per page (a batch parent
+        // without updates of its own asks once, for nothing), none for a partly filled or empty last page, and
+        // one for the chunk's set rows.
+        Assert.Equal(plan.LocalSets.Count, result.Verified);
+        Assert.Contains(plan.LocalSets, s => s.Updates == 0);
+        Assert.Equal(plan.LocalSets.Sum(s => Math.Max(1, (s.Updates + PlannedSet.PageSize - 1) / PlannedSet.PageSize)) + 1, test.ApiCalls - before);
+    }
+
+    [Fact]
+    public async Task Updates_added_to_a_set_after_the_plan_are_exported_and_counted_whichever_page_they_fall_in()
+    {
+        var (runId, plan) = await PlanAsync();
+        var index = plan.LocalSets.ToList().FindIndex(s => s.PageStarts.Count > 0);
+        var set = plan.LocalSets[index];
+        var test = _simulator["test"];
+        var template = test.GetRecords("sys_update_xml", $"update_set={set.SysId}")[0];
+        // Below the first page, on a page start's neighbour, and above the last page.
+        string[] added = ["00000000000000000000000000000001", set.PageStarts[0][..^1] + (set.PageStarts[0][^1] == 'f' ? "e" : "f"), "fffffffffffffffffffffffffffffffe"];
+        foreach (var id in added)
+        {
+            test.InsertRecord("sys_update_xml", new Dictionary<string, string>(template) { ["sys_id"] = id, ["name"] = $"{template["name"]}_{id}" });
+        }
+
+        var result = await new ExportActivity(_services).ExecuteAsync(new ExportChunk(runId, "test", ExportKind.LocalSet, index, 1));
+
+        Assert.Equal(1, result.Verified);
+        Assert.Equal(1, await new WriteManifestActivity(_services).ExecuteAsync(new RunRef(runId, "test")));
+        var item = (await RunManifest.ReadAsync(_services.Artifacts, runId, CancellationToken.None)).Items.Single();
+        Assert.Equal((index, set.Updates + added.Length, set.Updates + added.Length), (item.Index, item.Expected, item.Found));
+    }
+
+    [Fact]
     public async Task A_verified_export_without_its_item_is_kept_and_its_item_becomes_an_entry()
     {
         var (runId, plan) = await PlanAsync();

@@ -48,6 +48,33 @@ public class ServiceNowClientTableTests
     }
 
     [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(50)]
+    public async Task Ranges_starting_where_each_page_starts_are_read_a_few_at_a_time_with_one_request_per_page(int atOnce)
+    {
+        await using var estate = await SimulatedEstate.StartAsync();
+        var client = estate.Client("test");
+        var query = TableQuery.All.AndNotEmpty("update_set");
+        var expected = estate["test"].GetRecords("sys_update_xml", query.Encoded).Select(r => r["sys_id"]).Order(StringComparer.Ordinal).ToList();
+        const int pageSize = 4;
+        var split = SysIdSplit.At(expected.Where((_, i) => i > 0 && i % pageSize == 0).ToList(), atOnce);
+        var before = estate["test"].ApiCalls;
+
+        var count = new RecordCount();
+        var rows = new List<string>();
+        await foreach (var row in client.GetRecordsInRangesAsync("sys_update_xml", query, split, ["sys_id"], pageSize, count))
+        {
+            rows.Add(row.SysId);
+        }
+
+        Assert.True(split.Count > 3, "the estate should need several pages");
+        Assert.Equal(expected, rows.Order(StringComparer.Ordinal));
+        Assert.Equal(expected.Count, count.Total);
+        Assert.Equal(split.Count, estate["test"].ApiCalls - before);
+    }
+
+    [Theory]
     [InlineData(1, 3)]
     [InlineData(1, 1)]
     [InlineData(4, 3)]
