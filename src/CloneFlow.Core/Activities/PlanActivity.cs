@@ -33,18 +33,18 @@ public sealed class PlanActivity(RunServices services) : CloneFlowActivity<RunRe
         var inFlight = candidates.Where(s => !released.Contains(s.SysId)).OrderBy(s => s.Get("sys_created_on"), StringComparer.Ordinal).ThenBy(s => s.SysId, StringComparer.Ordinal).ToList();
         var inFlightIds = inFlight.Select(s => s.SysId).ToHashSet(StringComparer.Ordinal);
         var planned = inFlight
-            .Select(s => new PlannedSet(
+            .Select(s => Planned(
                 s.SysId,
                 s.Get("name") ?? string.Empty,
                 s.Get("state") ?? string.Empty,
                 s.Get("application") ?? "global",
                 inFlightIds.Contains(s.Get("parent") ?? string.Empty) ? s.Get("parent")! : string.Empty,
-                counts.Local.GetValueOrDefault(s.SysId)?.Count ?? 0) { PageStarts = counts.Local.GetValueOrDefault(s.SysId)?.PageStarts ?? [] })
+                counts.Local.GetValueOrDefault(s.SysId)))
             .ToList();
 
         var remote = (await ListAsync(target, "sys_remote_update_set", TableQuery.All.AndNot("state", "committed"), ["sys_id", "name", "state", "application", "parent", "sys_created_on"], cancellationToken))
             .OrderBy(s => s.Get("sys_created_on"), StringComparer.Ordinal)
-            .Select(s => new PlannedSet(s.SysId, s.Get("name") ?? string.Empty, s.Get("state") ?? string.Empty, s.Get("application") ?? "global", s.Get("parent") ?? string.Empty, counts.Remote.GetValueOrDefault(s.SysId)?.Count ?? 0) { PageStarts = counts.Remote.GetValueOrDefault(s.SysId)?.PageStarts ?? [] })
+            .Select(s => Planned(s.SysId, s.Get("name") ?? string.Empty, s.Get("state") ?? string.Empty, s.Get("application") ?? "global", s.Get("parent") ?? string.Empty, counts.Remote.GetValueOrDefault(s.SysId)))
             .ToList();
 
         var plugins = (await ListAsync(target, "sys_plugins", TableQuery.Where("active", "active"), ["sys_id", "source"], cancellationToken))
@@ -122,6 +122,10 @@ public sealed class PlanActivity(RunServices services) : CloneFlowActivity<RunRe
 
     /// <summary>A configured encoded query, passed through as written (it comes from configuration, not from requests).</summary>
     internal static TableQuery Raw(string encoded) => string.IsNullOrWhiteSpace(encoded) ? TableQuery.All : TableQuery.FromConfiguration(encoded);
+
+    /// <summary>A set in the plan with its updates' count and page starts (none when it has no updates).</summary>
+    private static PlannedSet Planned(string sysId, string name, string state, string application, string parent, UpdateTally? updates) =>
+        new(sysId, name, state, application, parent, updates?.Count ?? 0) { PageStarts = updates?.PageStarts ?? [] };
 
     /// <summary>Each set's updates, counted from one read of sys_update_xml in sys_id order, with where each of its export pages starts.</summary>
     private static async Task<(Dictionary<string, UpdateTally> Local, Dictionary<string, UpdateTally> Remote)> UpdateCountsAsync(ServiceNowClient target, CancellationToken cancellationToken)

@@ -60,8 +60,9 @@ public sealed record PlannedSet(string SysId, string Name, string State, string 
 
     /// <summary>
     /// Where each page of the set's updates after the first starts (sys_ids in ascending order, pages of
-    /// <see cref="PageSize"/> updates, as the inventory saw them), so the export reads its pages side by side as sys_id ranges
-    /// instead of one after another. Empty: one page, or a plan from before they were noted.
+    /// <see cref="PageSize"/> updates, as the inventory saw them), so the export reads its pages side by
+    /// side as sys_id ranges instead of one after another. Empty: one page, or a plan from before they
+    /// were noted.
     /// </summary>
     public IReadOnlyList<string> PageStarts { get; init; } = [];
 }
