@@ -119,6 +119,12 @@ public sealed class SimulatedInstance
 
     internal void CountApiCall() => Interlocked.Increment(ref _apiCalls);
 
+    /// <summary>When each recent API call arrived and was answered (wall clock).</summary>
+    internal Http.CallLog Calls { get; } = new();
+
+    /// <summary>The API calls that arrived from <paramref name="from"/> to <paramref name="to"/> (wall clock), answered ones only.</summary>
+    public Http.CallSummary CallsBetween(DateTimeOffset from, DateTimeOffset to) => Calls.Between(from.ToUnixTimeMilliseconds(), to.ToUnixTimeMilliseconds());
+
     /// <summary>Whether the OAuth password grant is allowed (hardened instances turn it off).</summary>
     public bool PasswordGrantEnabled { get; set; }
 

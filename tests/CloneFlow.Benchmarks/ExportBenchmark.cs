@@ -10,7 +10,14 @@ namespace CloneFlow.Benchmarks;
 internal sealed record ExportRow(
     int Updates, int Sets, long Bytes, double ExportSeconds, double UpdatesPerSecond, double MegabytesPerSecond,
     double PeakWorkingSetMb, double PeakManagedHeapMb, double VsLimit, double VsNaive, double DryRunSeconds,
-    CpuSeconds Cpu, double CpuBusy, double CpuCeilingUpdatesPerSecond);
+    CpuSeconds Cpu, double CpuBusy, double CpuCeilingUpdatesPerSecond, InstanceCalls Calls);
+
+/// <summary>
+/// The calls the instance answered during the export phase: how many, how long they would take packed
+/// (every request slot busy all the time: ceil(calls / concurrency) rounds of the latency), from the first
+/// one's arrival to the last one's answer, and how many were in flight on average over that span.
+/// </summary>
+internal sealed record InstanceCalls(int Count, double PackedSeconds, double SpanSeconds, double AverageInFlight);
 
 /// <summary>The naive sequential export: one request at a time, page by page, into one blob, no verification.</summary>
 internal sealed record NaiveExportRow(int Updates, long Bytes, double Seconds, double UpdatesPerSecond, double MegabytesPerSecond, double VsLimit);
@@ -26,7 +33,7 @@ internal static class ExportBenchmark
     /// <summary>Rows per Table API page the Exporter asks for (its private UpdatePageSize).</summary>
     public const int ExporterPageSize = 100;
 
-    public static async Task<ExportRow> RunAsync(WorkflowStack stack, int? azuritePid, double limitPerSecond, CancellationToken cancellationToken)
+    public static async Task<ExportRow> RunAsync(WorkflowStack stack, int? azuritePid, double limitPerSecond, int concurrency, int latencyMs, CancellationToken cancellationToken)
     {
         var sampler = PeakMemorySampler.Start();
         await using var cpu = CpuMeter.Start(stack.Simulator.ProcessId, azuritePid);
@@ -51,6 +58,8 @@ internal static class ExportBenchmark
         var export = report.Timeline.Single(p => p.Phase == "export");
         var seconds = (export.Ended - export.Started).TotalSeconds;
         var used = cpu.Between(export.Started, export.Ended);
+        var calls = await stack.Simulator.CallsAsync("test", export.Started, export.Ended, cancellationToken);
+        var span = (calls.LastEndMs - calls.FirstStartMs) / 1000.0;
         var plan = await stack.Artifacts.ReadJsonAsync<RunPlan>(result.RunId, "plan.json", cancellationToken)
             ?? throw new InvalidOperationException("The run has no plan.");
         var artifacts = await stack.Artifacts.ListAsync(result.RunId, cancellationToken);
@@ -68,7 +77,8 @@ internal static class ExportBenchmark
         return new ExportRow(
             updates, plan.LocalSets.Count + plan.RemoteSets.Count, bytes, Round(seconds, 2), Round(perSecond, 0), Round(bytes / 1048576.0 / seconds, 2),
             Mb(sampler.PeakWorkingSetBytes), Mb(sampler.PeakManagedHeapBytes), Round(perSecond / limitPerSecond, 3), 0, Round(elapsed.TotalSeconds, 2),
-            used, Round(used.Total / (seconds * Environment.ProcessorCount), 2), Round(ceiling, 0));
+            used, Round(used.Total / (seconds * Environment.ProcessorCount), 2), Round(ceiling, 0),
+            new InstanceCalls(calls.Calls, Round(Math.Ceiling(calls.Calls / (double)concurrency) * latencyMs / 1000.0, 2), Round(span, 2), span > 0 ? Round(calls.BusyMs / 1000.0 / span, 1) : 0));
     }
 
     /// <summary>The naive baseline on the same estate: concurrency 1, keyset pages, one blob, no verification.</summary>

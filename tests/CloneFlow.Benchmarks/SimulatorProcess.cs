@@ -67,6 +67,16 @@ internal sealed class SimulatorProcess : IAsyncDisposable
     /// <summary>The child's process id, to meter its CPU.</summary>
     public int ProcessId => _process.Id;
 
+    /// <summary>The API calls that arrived at <paramref name="instance"/> between two moments (from its control surface).</summary>
+    public async Task<CloneFlow.Simulator.Http.CallSummary> CallsAsync(string instance, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { BaseAddress = Instances[instance], Timeout = TimeSpan.FromSeconds(30) };
+        var path = string.Create(CultureInfo.InvariantCulture, $"_simulator/calls?from={from.ToUnixTimeMilliseconds()}&to={to.ToUnixTimeMilliseconds()}");
+        using var answer = JsonDocument.Parse(await http.GetStringAsync(new Uri(path, UriKind.Relative), cancellationToken));
+        var calls = answer.RootElement;
+        return new(calls.GetProperty("calls").GetInt32(), calls.GetProperty("first_start_ms").GetInt64(), calls.GetProperty("last_end_ms").GetInt64(), calls.GetProperty("busy_ms").GetInt64());
+    }
+
     public static async Task<SimulatorProcess> StartAsync(SimulatorSpec spec, CancellationToken cancellationToken)
     {
         var self = Environment.ProcessPath ?? throw new InvalidOperationException("The benchmark cannot find its own executable.");

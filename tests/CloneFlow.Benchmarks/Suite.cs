@@ -42,13 +42,14 @@ internal static class Suite
             // estate is a new simulator process) also pays for compiling its code: the runtime
             // recompiles each hot method with full optimization after its first 30 calls, thousands
             // of methods in CloneFlow, the engine and the simulator. That first run is reported as cold.
-            var cold = await ExportBenchmark.RunAsync(stack, azurite.ProcessId, exportLimit, cancellationToken);
+            var cold = await ExportBenchmark.RunAsync(stack, azurite.ProcessId, exportLimit, options.Concurrency, options.LatencyMs, cancellationToken);
             coldExports.Add(cold);
             log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cold    {cold.Updates,7:N0} updates in {cold.ExportSeconds,6:F2} s: {cold.UpdatesPerSecond,6:N0} upd/s = {cold.VsLimit:P0} of limit (first run of this estate's processes, not the figure)"));
-            var row = await ExportBenchmark.RunAsync(stack, azurite.ProcessId, exportLimit, cancellationToken);
+            var row = await ExportBenchmark.RunAsync(stack, azurite.ProcessId, exportLimit, options.Concurrency, options.LatencyMs, cancellationToken);
             exports.Add(row);
             log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"export {row.Updates,7:N0} updates {row.Bytes / 1048576.0,7:F1} MB in {row.ExportSeconds,6:F2} s: {row.UpdatesPerSecond,6:N0} upd/s {row.MegabytesPerSecond,6:F1} MB/s = {row.VsLimit:P0} of limit; peak WS {row.PeakWorkingSetMb} MB, heap {row.PeakManagedHeapMb} MB"));
             log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"         CPU s: CloneFlow {row.Cpu.CloneFlow:F1}, simulator {row.Cpu.Simulator:F1}, Azurite {row.Cpu.Azurite:F1} = {row.CpuBusy:P0} of {Environment.ProcessorCount} CPUs busy; CPU ceiling {row.CpuCeilingUpdatesPerSecond:N0} upd/s"));
+            log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"         calls: {row.Calls.Count:N0} to the instance, {row.Calls.PackedSeconds:F2} s packed {options.Concurrency} at a time; they spanned {row.Calls.SpanSeconds:F2} s of the export, {row.Calls.AverageInFlight:F1} in flight on average"));
             if (size == 10_000)
             {
                 naiveExport = await ExportBenchmark.NaiveAsync(stack, size, exportLimit, cancellationToken);

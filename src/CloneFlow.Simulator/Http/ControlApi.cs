@@ -20,6 +20,7 @@ internal sealed class ControlApi(SimulatedInstance instance)
             {
                 ("GET", []) => State(),
                 ("GET", ["clock"]) => Clock(),
+                ("GET", ["calls"]) => Calls(request),
                 ("POST", ["clock", "advance"]) => Advance(request),
                 ("GET", ["tables", var table]) => Records(table, request.Param("sysparm_query")),
                 ("POST", ["tables", var table]) => Insert(table, request.Body),
@@ -60,6 +61,15 @@ internal sealed class ControlApi(SimulatedInstance instance)
                 tables = instance.AllTables.Where(t => instance.TableExistsCore(t.Key)).ToDictionary(t => t.Key, t => t.Value.Count),
             });
         }
+    }
+
+    /// <summary>The API calls that arrived between <c>from</c> and <c>to</c> (Unix milliseconds, wall clock; everything kept when left out).</summary>
+    private SimResponse Calls(SimRequest request)
+    {
+        var from = long.TryParse(request.Param("from"), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var f) ? f : long.MinValue;
+        var to = long.TryParse(request.Param("to"), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var t) ? t : long.MaxValue;
+        var calls = instance.Calls.Between(from, to);
+        return Json.Serialize(200, new { calls = calls.Calls, first_start_ms = calls.FirstStartMs, last_end_ms = calls.LastEndMs, busy_ms = calls.BusyMs });
     }
 
     private SimResponse Clock() => Json.Serialize(200, new { now = SnTime.Text(instance.Clock.UtcNow) });

@@ -12,6 +12,7 @@ internal sealed class InstanceServer(SimulatedInstance instance)
     public async Task HandleAsync(HttpContext context)
     {
         var cancellation = context.RequestAborted;
+        var arrived = DateTimeOffset.UtcNow;
         instance.World.Tick();
         var request = await ReadAsync(context, cancellation);
         SimResponse? response;
@@ -28,6 +29,10 @@ internal sealed class InstanceServer(SimulatedInstance instance)
         if (response is not null)
         {
             await WriteAsync(context, response, cancellation);
+            if (!request.Path.StartsWith("/_simulator", StringComparison.Ordinal))
+            {
+                instance.Calls.Add(arrived.ToUnixTimeMilliseconds(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            }
         }
     }
 
