@@ -30,8 +30,8 @@ internal sealed record NaiveExportRow(int Updates, long Bytes, double Seconds, d
 /// </summary>
 internal static class ExportBenchmark
 {
-    /// <summary>Rows per Table API page the Exporter asks for (its private UpdatePageSize).</summary>
-    public const int ExporterPageSize = 100;
+    /// <summary>Rows per Table API page the Exporter asks for.</summary>
+    public const int ExporterPageSize = PlannedSet.PageSize;
 
     public static async Task<ExportRow> RunAsync(WorkflowStack stack, int? azuritePid, double limitPerSecond, int concurrency, int latencyMs, CancellationToken cancellationToken)
     {

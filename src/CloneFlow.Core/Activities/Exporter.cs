@@ -151,7 +151,8 @@ internal sealed class Exporter(RunArtifactStore artifacts, TimeProvider time, IR
         // read: a page at a time (its share of the chunk's ranges), holding its read place until its last
         // block is committed, so that every reader holds one page and two blocks, and no more readers hold
         // blocks than there are read places.
-        var whole = sizeHint * TypicalRecordBytes <= RunArtifactStore.SingleRequestLimit;
+        var expectedBytes = sizeHint * TypicalRecordBytes;
+        var whole = RunArtifactStore.GoesUpWhole(expectedBytes);
 
         // The plan picks the ranges: one per page where it saw each page start (a range then holds one
         // full page, unless rows came or went since), otherwise by the plan's count. The count the export
@@ -204,7 +205,7 @@ internal sealed class Exporter(RunArtifactStore artifacts, TimeProvider time, IR
                 }
 
                 await writer.CompleteAsync(token);
-            }, cancellationToken, sizeHint);
+            }, cancellationToken, expectedBytes);
         }
 
         // A blob verified by an earlier attempt was not read now: ask ServiceNow for its count.
@@ -246,12 +247,12 @@ internal sealed class Exporter(RunArtifactStore artifacts, TimeProvider time, IR
         }
     }
 
-    private async Task<ArtifactInfo> WriteOrReuseAsync(string runId, string blob, string contentType, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken, long records = 0)
+    private async Task<ArtifactInfo> WriteOrReuseAsync(string runId, string blob, string contentType, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken, long expectedBytes = 0)
     {
         try
         {
             // Written over what the chunk saw there when it began (nothing, for a first attempt).
-            return await artifacts.WriteAsync(runId, blob, contentType, write, stored.GetValueOrDefault(blob), records * TypicalRecordBytes, cancellationToken);
+            return await artifacts.WriteAsync(runId, blob, contentType, write, stored.GetValueOrDefault(blob), expectedBytes, cancellationToken);
         }
         catch (ArtifactAlreadyVerifiedException)
         {

@@ -72,6 +72,9 @@ public sealed partial class RunArtifactStore
     /// </summary>
     public const int SingleRequestLimit = 2 * 1024 * 1024;
 
+    /// <summary>Whether an artifact of about <paramref name="expectedBytes"/> (unknown: null) is written in one request, held whole until then, rather than in blocks as it is written.</summary>
+    public static bool GoesUpWhole(long? expectedBytes) => !(expectedBytes > SingleRequestLimit);
+
     /// <summary>
     /// Streams an artifact in: <paramref name="write"/> writes to a stream that goes straight to the blob
     /// in blocks (nothing is buffered whole), and the blob appears, with its SHA-256 in its metadata, only
@@ -115,7 +118,7 @@ public sealed partial class RunArtifactStore
 
         // Only replace what we saw (or create): a concurrent writer makes one of us fail, not both corrupt.
         var conditions = existing is null ? new BlobRequestConditions { IfNoneMatch = ETag.All } : new BlobRequestConditions { IfMatch = existing.ETag };
-        await using var upload = new BlockUploadStream(_container.GetBlockBlobClient(name), BlockSize, expectedBytes > SingleRequestLimit ? BlockSize : SingleRequestLimit);
+        await using var upload = new BlockUploadStream(_container.GetBlockBlobClient(name), BlockSize, GoesUpWhole(expectedBytes) ? SingleRequestLimit : BlockSize);
         string sha256;
         long bytes;
         await using (var hashing = new HashingStream(upload))

@@ -105,21 +105,6 @@ public sealed class ServiceNowClient : IDisposable
     }
 
     /// <summary>
-    /// Streams every row of <paramref name="table"/> matching <paramref name="query"/>, reading up to
-    /// <paramref name="partitions"/> disjoint sys_id ranges at once, split on the first character of the
-    /// sys_id (<see cref="SysIdSplit.ByFirstCharacter"/>); see the overload taking a <see cref="SysIdSplit"/>.
-    /// </summary>
-    public IAsyncEnumerable<ServiceNowRecord> GetRecordsInRangesAsync(
-        string table,
-        TableQuery? query,
-        int partitions,
-        IReadOnlyList<string>? fields = null,
-        int? pageSize = null,
-        RecordCount? count = null,
-        CancellationToken cancellationToken = default) =>
-        GetRecordsInRangesAsync(table, query, SysIdSplit.ByFirstCharacter(partitions), fields, pageSize, count, cancellationToken);
-
-    /// <summary>
     /// Streams every row of <paramref name="table"/> matching <paramref name="query"/>, reading the disjoint
     /// sys_id ranges of <paramref name="split"/>, <see cref="SysIdSplit.AtOnce"/> of them at a time (each with
     /// keyset paging, as <see cref="GetRecordsAsync(string, TableQuery?, IReadOnlyList{string}?, int?, CancellationToken)"/>),

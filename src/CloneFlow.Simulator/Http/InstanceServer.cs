@@ -29,7 +29,7 @@ internal sealed class InstanceServer(SimulatedInstance instance)
         if (response is not null)
         {
             await WriteAsync(context, response, cancellation);
-            if (!request.Path.StartsWith("/_simulator", StringComparison.Ordinal))
+            if (!IsControl(request))
             {
                 instance.Calls.Add(arrived.ToUnixTimeMilliseconds(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
             }
@@ -40,7 +40,7 @@ internal sealed class InstanceServer(SimulatedInstance instance)
     private async Task<SimResponse?> AnswerAsync(HttpContext context, SimRequest request, CancellationToken cancellation)
     {
         SimResponse response;
-        if (request.Path.StartsWith("/_simulator", StringComparison.Ordinal))
+        if (IsControl(request))
         {
             response = _control.Handle(request);
         }
@@ -90,6 +90,9 @@ internal sealed class InstanceServer(SimulatedInstance instance)
 
         return response;
     }
+
+    /// <summary>A call to the simulator's control surface, not to the ServiceNow API.</summary>
+    private static bool IsControl(SimRequest request) => request.Path.StartsWith("/_simulator", StringComparison.Ordinal);
 
     /// <summary>Decides the faults of one call from the instance's seeded random source.</summary>
     private (bool Drop, bool Slow, bool Fail, bool Throttle) Roll()

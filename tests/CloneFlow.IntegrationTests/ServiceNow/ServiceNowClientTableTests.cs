@@ -38,7 +38,7 @@ public class ServiceNowClientTableTests
         var expected = estate["test"].GetRecords("sys_update_xml", query.Encoded).Select(r => r["sys_id"]).Order(StringComparer.Ordinal).ToList();
 
         var rows = new List<string>();
-        await foreach (var row in client.GetRecordsInRangesAsync("sys_update_xml", query, partitions, ["sys_id"], pageSize: 3))
+        await foreach (var row in client.GetRecordsInRangesAsync("sys_update_xml", query, SysIdSplit.ByFirstCharacter(partitions), ["sys_id"], pageSize: 3))
         {
             rows.Add(row.SysId);
         }
@@ -88,7 +88,7 @@ public class ServiceNowClientTableTests
 
         var count = new RecordCount();
         var rows = new List<string>();
-        await foreach (var row in client.GetRecordsInRangesAsync("sys_update_xml", query, partitions, ["sys_id"], pageSize, count))
+        await foreach (var row in client.GetRecordsInRangesAsync("sys_update_xml", query, SysIdSplit.ByFirstCharacter(partitions), ["sys_id"], pageSize, count))
         {
             rows.Add(row.SysId);
         }
@@ -132,7 +132,7 @@ public class ServiceNowClientTableTests
         var count = new RecordCount();
         var calls = estate["test"].ApiCalls;
         var rows = 0;
-        await foreach (var unused in client.GetRecordsInRangesAsync("sys_update_xml", TableQuery.Where("update_set", set), 1, ["sys_id"], pageSize, count))
+        await foreach (var unused in client.GetRecordsInRangesAsync("sys_update_xml", TableQuery.Where("update_set", set), SysIdSplit.ByFirstCharacter(1), ["sys_id"], pageSize, count))
         {
             rows++;
         }
@@ -148,7 +148,7 @@ public class ServiceNowClientTableTests
         var template = estate["test"].GetRecords("sys_update_xml", query.Encoded)[0];
         var count = new RecordCount();
         var rows = 0;
-        await foreach (var unused in client.GetRecordsInRangesAsync("sys_update_xml", query, 1, ["sys_id"], pageSize: 5, count))
+        await foreach (var unused in client.GetRecordsInRangesAsync("sys_update_xml", query, SysIdSplit.ByFirstCharacter(1), ["sys_id"], pageSize: 5, count))
         {
             if (rows++ == 0)
             {

@@ -24,9 +24,6 @@ public sealed record SysIdSplit
     /// <summary>How many ranges there are.</summary>
     public int Count => Starts.Count + 1;
 
-    /// <summary>One range: everything.</summary>
-    public static SysIdSplit None { get; } = new([], 1);
-
     /// <summary>
     /// Up to 16 ranges of about equal share, split on the first (hex) character of the sys_id, all read at
     /// once: for a read whose ids are not known in advance. Each range ends in a partly filled page.

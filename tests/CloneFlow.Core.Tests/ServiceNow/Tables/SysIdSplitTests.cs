@@ -63,7 +63,7 @@ public class SysIdSplitTests
     {
         Assert.Equal(3, SysIdSplit.At(["4", "8"], 10).AtOnce);
         Assert.Equal(1, SysIdSplit.At(["4", "8"], 0).AtOnce);
-        Assert.Equal(["everything"], SysIdSplit.None.RangesOf(TableQuery.All).Select(r => r.Encoded.Length == 0 ? "everything" : r.Encoded));
+        Assert.Equal(["everything"], SysIdSplit.ByFirstCharacter(1).RangesOf(TableQuery.All).Select(r => r.Encoded.Length == 0 ? "everything" : r.Encoded));
     }
 
     /// <summary>Whether range <paramref name="index"/> of the split holds <paramref name="id"/>, as the ranges' queries compare (ordinal).</summary>
