@@ -10,14 +10,17 @@ namespace CloneFlow.Benchmarks;
 internal sealed record ExportRow(
     int Updates, int Sets, long Bytes, double ExportSeconds, double UpdatesPerSecond, double MegabytesPerSecond,
     double PeakWorkingSetMb, double PeakManagedHeapMb, double VsLimit, double VsNaive, double DryRunSeconds,
-    CpuSeconds Cpu, double CpuBusy, double CpuCeilingUpdatesPerSecond, InstanceCalls Calls);
+    CpuSeconds Cpu, double CpuBusy, double CpuCeilingUpdatesPerSecond, InstanceCalls Calls, double ManifestSeconds);
 
 /// <summary>
 /// The calls the instance answered during the export phase: how many, how long they would take packed
 /// (every request slot busy all the time: ceil(calls / concurrency) rounds of the latency), from the first
-/// one's arrival to the last one's answer, and how many were in flight on average over that span.
+/// one's arrival to the last one's answer, and how many were in flight on average over that span; and the
+/// phase's time outside that span: before the first call arrived (the chunk activities starting, reading the
+/// plan and their listings) and after the last one was answered (the last exports written, read back and
+/// marked, and the orchestration taking the chunks' results).
 /// </summary>
-internal sealed record InstanceCalls(int Count, double PackedSeconds, double SpanSeconds, double AverageInFlight);
+internal sealed record InstanceCalls(int Count, double PackedSeconds, double SpanSeconds, double AverageInFlight, double LeadSeconds, double TailSeconds);
 
 /// <summary>The naive sequential export: one request at a time, page by page, into one blob, no verification.</summary>
 internal sealed record NaiveExportRow(int Updates, long Bytes, double Seconds, double UpdatesPerSecond, double MegabytesPerSecond, double VsLimit);
@@ -56,6 +59,8 @@ internal static class ExportBenchmark
         }
 
         var export = report.Timeline.Single(p => p.Phase == "export");
+        // Not part of the export: a run gathers the manifest in its clone request, a dry run in a step after the export.
+        var manifest = report.Timeline.Single(p => p.Phase == "manifest");
         var seconds = (export.Ended - export.Started).TotalSeconds;
         var used = cpu.Between(export.Started, export.Ended);
         var calls = await stack.Simulator.CallsAsync("test", export.Started, export.Ended, cancellationToken);
@@ -78,7 +83,10 @@ internal static class ExportBenchmark
             updates, plan.LocalSets.Count + plan.RemoteSets.Count, bytes, Round(seconds, 2), Round(perSecond, 0), Round(bytes / 1048576.0 / seconds, 2),
             Mb(sampler.PeakWorkingSetBytes), Mb(sampler.PeakManagedHeapBytes), Round(perSecond / limitPerSecond, 3), 0, Round(elapsed.TotalSeconds, 2),
             used, Round(used.Total / (seconds * Environment.ProcessorCount), 2), Round(ceiling, 0),
-            new InstanceCalls(calls.Calls, Round(Math.Ceiling(calls.Calls / (double)concurrency) * latencyMs / 1000.0, 2), Round(span, 2), span > 0 ? Round(calls.BusyMs / 1000.0 / span, 1) : 0));
+            new InstanceCalls(
+                calls.Calls, Round(Math.Ceiling(calls.Calls / (double)concurrency) * latencyMs / 1000.0, 2), Round(span, 2), span > 0 ? Round(calls.BusyMs / 1000.0 / span, 1) : 0,
+                Round((calls.FirstStartMs - export.Started.ToUnixTimeMilliseconds()) / 1000.0, 3), Round((export.Ended.ToUnixTimeMilliseconds() - calls.LastEndMs) / 1000.0, 3)),
+            Round((manifest.Ended - manifest.Started).TotalSeconds, 3));
     }
 
     /// <summary>The naive baseline on the same estate: concurrency 1, keyset pages, one blob, no verification.</summary>

@@ -49,7 +49,7 @@ internal static class Suite
             exports.Add(row);
             log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"export {row.Updates,7:N0} updates {row.Bytes / 1048576.0,7:F1} MB in {row.ExportSeconds,6:F2} s: {row.UpdatesPerSecond,6:N0} upd/s {row.MegabytesPerSecond,6:F1} MB/s = {row.VsLimit:P0} of limit; peak WS {row.PeakWorkingSetMb} MB, heap {row.PeakManagedHeapMb} MB"));
             log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"         CPU s: CloneFlow {row.Cpu.CloneFlow:F1}, simulator {row.Cpu.Simulator:F1}, Azurite {row.Cpu.Azurite:F1} = {row.CpuBusy:P0} of {Environment.ProcessorCount} CPUs busy; CPU ceiling {row.CpuCeilingUpdatesPerSecond:N0} upd/s"));
-            log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"         calls: {row.Calls.Count:N0} to the instance, {row.Calls.PackedSeconds:F2} s packed {options.Concurrency} at a time; they spanned {row.Calls.SpanSeconds:F2} s of the export, {row.Calls.AverageInFlight:F1} in flight on average"));
+            log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"         calls: {row.Calls.Count:N0} to the instance, {row.Calls.PackedSeconds:F2} s packed {options.Concurrency} at a time; they spanned {row.Calls.SpanSeconds:F2} s of the export ({row.Calls.LeadSeconds * 1000:F0} ms after it began, {row.Calls.TailSeconds * 1000:F0} ms before it ended), {row.Calls.AverageInFlight:F1} in flight on average; the manifest, gathered after the export, took {row.ManifestSeconds * 1000:F0} ms"));
             if (size == 10_000)
             {
                 naiveExport = await ExportBenchmark.NaiveAsync(stack, size, exportLimit, cancellationToken);

@@ -32,7 +32,10 @@ public sealed record CloneStatusInfo(bool Found, CloneState State, string RawSta
 /// <param name="Number">The request number.</param>
 public sealed record CloneRef(string RunId, string Target, string Number);
 
-/// <summary>Requests the clone through the target's driver (runbook step 9); idempotent per run.</summary>
+/// <summary>
+/// Requests the clone through the target's driver (runbook step 9); idempotent per run. It first gathers the run's
+/// manifest and requests nothing unless every planned export is verified in Blob storage.
+/// </summary>
 public sealed class RequestCloneActivity(RunServices services) : CloneFlowActivity<RunRef, CloneRequestInfo>
 {
     /// <inheritdoc />
@@ -45,6 +48,17 @@ public sealed class RequestCloneActivity(RunServices services) : CloneFlowActivi
         if (target.Protected)
         {
             throw new InvalidOperationException($"{settings.Instance} is protected; no clone is requested.");
+        }
+
+        // The last check before the clone, in the activity that requests it: the manifest, gathered from the
+        // verified marks in Blob storage now, must list every export of the plan as verified.
+        var plan = await services.Artifacts.ReadJsonAsync<RunPlan>(input.RunId, PlanActivity.PlanBlob, CancellationToken.None)
+            ?? throw new InvalidOperationException($"Run {input.RunId} has no plan; no clone is requested.");
+        var manifest = await RunManifest.GatherAsync(services.Artifacts, input.RunId, CancellationToken.None);
+        var verified = manifest.Items.Count(i => i.Verified);
+        if (verified != plan.ExportItems)
+        {
+            return new CloneRequestInfo(CloneRequestKind.Refused, null, $"the manifest lists {verified} verified exports of the {plan.ExportItems} the plan needs, so no clone was requested");
         }
 
         var driver = await services.CloneDriverAsync(input.Target, CancellationToken.None);

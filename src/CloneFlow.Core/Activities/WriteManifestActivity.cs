@@ -25,7 +25,22 @@ public sealed record RunManifest(string RunId, IReadOnlyList<ExportItem> Items)
             .GroupBy(item => (item.Kind, item.Index))
             .Select(same => same.OrderByDescending(item => item.Verified).First());
 
-    /// <summary>The run's manifest, written when its exports were gathered at the end of the export phase.</summary>
+    /// <summary>
+    /// Gathers the run's manifest from the two listings its exports are kept in (read side by side) and stores
+    /// it as <see cref="WriteManifestActivity.ManifestBlob"/>.
+    /// </summary>
+    internal static async Task<RunManifest> GatherAsync(RunArtifactStore artifacts, string runId, CancellationToken cancellationToken)
+    {
+        var exported = artifacts.ListJsonAsync<ExportItem>(runId, "exports/", readUnlisted: false, cancellationToken);
+        var entries = await artifacts.ListJsonAsync<ExportItem>(runId, "manifest/", cancellationToken);
+        var items = Gather(await exported, entries).ToList();
+        items.Sort((a, b) => (a.Kind, a.Index).CompareTo((b.Kind, b.Index)));
+        var manifest = new RunManifest(runId, items);
+        await artifacts.WriteJsonAsync(runId, WriteManifestActivity.ManifestBlob, manifest, cancellationToken);
+        return manifest;
+    }
+
+    /// <summary>The run's manifest, written when its exports were gathered: by the clone request, a dry run's end, or an export phase that failed.</summary>
     public static async Task<RunManifest> ReadAsync(RunArtifactStore artifacts, string runId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(artifacts);
@@ -34,7 +49,12 @@ public sealed record RunManifest(string RunId, IReadOnlyList<ExportItem> Items)
     }
 }
 
-/// <summary>Gathers the per-export manifest entries into <c>manifest.json</c>; returns how many are verified.</summary>
+/// <summary>
+/// Gathers the per-export manifest entries into <c>manifest.json</c>; returns how many are verified. A run that
+/// goes on to the clone gathers it in <see cref="RequestCloneActivity"/>, where it is checked; this activity
+/// gathers it where no clone follows: at the end of a dry run, or after an export phase with failures (so that
+/// what failed, and why, is stored for people).
+/// </summary>
 public sealed class WriteManifestActivity(RunServices services) : CloneFlowActivity<RunRef, int>
 {
     /// <summary>The manifest's name relative to the run.</summary>
@@ -44,13 +64,7 @@ public sealed class WriteManifestActivity(RunServices services) : CloneFlowActiv
     public override async Task<int> ExecuteAsync(RunRef input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        // Two listings, side by side: this runs after the last export, so whatever it waits for is time
-        // added to the export phase (a 50-set run has more than 50 items).
-        var exported = services.Artifacts.ListJsonAsync<ExportItem>(input.RunId, "exports/", readUnlisted: false);
-        var entries = await services.Artifacts.ListJsonAsync<ExportItem>(input.RunId, "manifest/");
-        var items = RunManifest.Gather(await exported, entries).ToList();
-        items.Sort((a, b) => (a.Kind, a.Index).CompareTo((b.Kind, b.Index)));
-        await services.Artifacts.WriteJsonAsync(input.RunId, ManifestBlob, new RunManifest(input.RunId, items));
-        return items.Count(i => i.Verified);
+        var manifest = await RunManifest.GatherAsync(services.Artifacts, input.RunId, CancellationToken.None);
+        return manifest.Items.Count(i => i.Verified);
     }
 }

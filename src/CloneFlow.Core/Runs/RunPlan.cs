@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace CloneFlow.Core.Runs;
 
 /// <summary>
@@ -44,6 +46,13 @@ public sealed record RunPlan
 
     /// <summary>Updates in all exported sets.</summary>
     public long Updates => LocalSets.Sum(s => s.Updates) + RemoteSets.Sum(s => s.Updates);
+
+    /// <summary>
+    /// The exports a run stores, each a manifest item: every local and remote set, the plugin list, the scoped
+    /// apps (one export, when there are any) and every extra table.
+    /// </summary>
+    [JsonIgnore]
+    public int ExportItems => LocalSets.Count + RemoteSets.Count + 1 + (ScopedApps.Count > 0 ? 1 : 0) + ExtraTables.Count;
 }
 
 /// <summary>An update set in the plan.</summary>

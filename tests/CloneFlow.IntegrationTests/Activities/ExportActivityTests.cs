@@ -4,12 +4,6 @@ using Azure.Storage.Blobs;
 using CloneFlow.Core.Activities;
 using CloneFlow.Core.Artifacts;
 using CloneFlow.Core.Runs;
-using CloneFlow.Core.Runtime;
-using CloneFlow.Core.Secrets;
-using CloneFlow.Core.ServiceNow;
-using CloneFlow.Emulators;
-using CloneFlow.IntegrationTests.Workflow;
-using CloneFlow.Simulator;
 using CloneFlow.Simulator.Seeding;
 
 namespace CloneFlow.IntegrationTests.Activities;
@@ -17,39 +11,13 @@ namespace CloneFlow.IntegrationTests.Activities;
 /// <summary>One export chunk against the simulator over HTTP and Azurite: what it stores, and what it asks storage for.</summary>
 public sealed class ExportActivityTests : IAsyncLifetime
 {
-    private SimulatorHost _simulator = null!;
-    private AzuriteHost _azurite = null!;
     private readonly StorageRecorder _storage = new();
-    private RunServices _services = null!;
+    private ActivityStack _stack = null!;
 
-    public async Task InitializeAsync()
-    {
-        var options = new SimulatorOptions
-        {
-            Seed = 7,
-            ClockAcceleration = 0,
-            Estate = new EstateOptions { InProgressSets = 12, UpdatesPerSet = 150, PayloadBytes = 600 },
-        };
-        options.Instances.Add(new SimulatorInstanceOptions("prod") { IsProduction = true });
-        options.Instances.Add(new SimulatorInstanceOptions("test"));
-        _simulator = await SimulatorHost.StartAsync(options, CancellationToken.None);
-        _azurite = await AzuriteHost.StartAsync();
-        var configuration = SimulatedConfiguration.Create(_simulator.Instances, WorkflowHarness.Approver, WorkflowHarness.Requester);
-        var secrets = new EnvironmentSecretProvider(variable => variable.EndsWith("_PASSWORD", StringComparison.Ordinal) ? "admin" : null);
-        var clients = new ServiceNowClients(configuration, secrets, new ServiceNowClientOptions { RetryDelay = TimeSpan.FromMilliseconds(20), MaxRetryDelay = TimeSpan.FromMilliseconds(100) });
-        var blobOptions = new BlobClientOptions();
-        blobOptions.AddPolicy(_storage, HttpPipelinePosition.PerRetry);
-        var artifacts = new RunArtifactStore(new BlobContainerClient(_azurite.ConnectionString, "cloneflow-runs", blobOptions));
-        await artifacts.EnsureContainerAsync();
-        _services = new RunServices(configuration, clients, artifacts);
-    }
+    public async Task InitializeAsync() =>
+        _stack = await ActivityStack.StartAsync(new EstateOptions { InProgressSets = 12, UpdatesPerSet = 150, PayloadBytes = 600 }, _storage);
 
-    public async Task DisposeAsync()
-    {
-        ((ServiceNowClients)_services.Clients).Dispose();
-        await _azurite.DisposeAsync();
-        await _simulator.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _stack.DisposeAsync();
 
     [Fact]
     public async Task A_chunk_verifies_every_set_with_three_storage_requests_each_and_a_second_attempt_exports_nothing_again()
@@ -60,14 +28,14 @@ public sealed class ExportActivityTests : IAsyncLifetime
         Assert.Contains(plan.LocalSets, s => s.Updates > 100);
 
         _storage.Clear();
-        var result = await new ExportActivity(_services).ExecuteAsync(chunk);
+        var result = await new ExportActivity(_stack.Services).ExecuteAsync(chunk);
 
         // Per set: the export (one Put Blob when it fits in one request, else its blocks and the block list),
         // its read-back, and the verified mark with the set's manifest item; per chunk: the plan and two
         // listings. Nothing is looked up blob by blob before it is written, and no entry is written apart.
         var (requests, lookups, listings) = (_storage.Requests.Count, _storage.Count("HEAD"), _storage.Count("GET", "comp=list"));
         var entryPaths = _storage.Paths("PUT").Where(p => p.Contains("/manifest/", StringComparison.Ordinal)).ToList();
-        var exports = (await _services.Artifacts.ListAsync(runId)).Where(a => a.Name.Contains("/exports/local/", StringComparison.Ordinal)).ToList();
+        var exports = (await _stack.Services.Artifacts.ListAsync(runId)).Where(a => a.Name.Contains("/exports/local/", StringComparison.Ordinal)).ToList();
         var uploads = exports.Sum(e => e.Bytes <= RunArtifactStore.SingleRequestLimit ? 1 : 2 + ((e.Bytes - RunArtifactStore.SingleRequestLimit + RunArtifactStore.BlockSize - 1) / RunArtifactStore.BlockSize));
         Assert.Equal(plan.LocalSets.Count, exports.Count);
         Assert.Equal(0, lookups);
@@ -81,14 +49,14 @@ public sealed class ExportActivityTests : IAsyncLifetime
         Assert.All(exports, a => Assert.True(a.Verified, a.Name));
 
         // The manifest gathers every item from the exports in one listing.
-        Assert.Equal(plan.LocalSets.Count, await new WriteManifestActivity(_services).ExecuteAsync(new RunRef(runId, "test")));
-        var manifest = await RunManifest.ReadAsync(_services.Artifacts, runId, CancellationToken.None);
+        Assert.Equal(plan.LocalSets.Count, await new WriteManifestActivity(_stack.Services).ExecuteAsync(new RunRef(runId, "test")));
+        var manifest = await RunManifest.ReadAsync(_stack.Services.Artifacts, runId, CancellationToken.None);
         Assert.Equal(Enumerable.Range(0, plan.LocalSets.Count), manifest.Items.Select(i => i.Index));
         Assert.All(manifest.Items, i => Assert.Equal(exports.Single(e => e.Name.EndsWith(i.Blob, StringComparison.Ordinal)).Sha256, i.Sha256));
 
         // The activity runs again (a redelivered work item): every set is verified, nothing is written.
         _storage.Clear();
-        var again = await new ExportActivity(_services).ExecuteAsync(chunk);
+        var again = await new ExportActivity(_stack.Services).ExecuteAsync(chunk);
         Assert.Equal(plan.LocalSets.Count, again.Verified);
         Assert.Equal(0, _storage.Count("PUT"));
     }
@@ -97,7 +65,7 @@ public sealed class ExportActivityTests : IAsyncLifetime
     public async Task The_plan_notes_where_each_page_of_a_set_starts_and_the_export_asks_for_each_page_once()
     {
         var (runId, plan) = await PlanAsync();
-        var test = _simulator["test"];
+        var test = _stack.Simulator["test"];
         foreach (var set in plan.LocalSets)
         {
             var ids = test.GetRecords("sys_update_xml", $"update_set={set.SysId}").Select(r => r["sys_id"]).Order(StringComparer.Ordinal).ToList();
@@ -107,7 +75,7 @@ public sealed class ExportActivityTests : IAsyncLifetime
         Assert.Contains(plan.LocalSets, s => s.PageStarts.Count > 0);
         var before = test.ApiCalls;
 
-        var result = await new ExportActivity(_services).ExecuteAsync(new ExportChunk(runId, "test", ExportKind.LocalSet, 0, plan.LocalSets.Count));
+        var result = await new ExportActivity(_stack.Services).ExecuteAsync(new ExportChunk(runId, "test", ExportKind.LocalSet, 0, plan.LocalSets.Count));
 
         // Every range is one full page (nothing changed since the plan): one request per page (a batch parent
         // without updates of its own asks once, for nothing), none for a partly filled or empty last page, and
@@ -123,7 +91,7 @@ public sealed class ExportActivityTests : IAsyncLifetime
         var (runId, plan) = await PlanAsync();
         var index = plan.LocalSets.ToList().FindIndex(s => s.PageStarts.Count > 0);
         var set = plan.LocalSets[index];
-        var test = _simulator["test"];
+        var test = _stack.Simulator["test"];
         var template = test.GetRecords("sys_update_xml", $"update_set={set.SysId}")[0];
         // Below the first page, on a page start's neighbour, and above the last page.
         string[] added = ["00000000000000000000000000000001", set.PageStarts[0][..^1] + (set.PageStarts[0][^1] == 'f' ? "e" : "f"), "fffffffffffffffffffffffffffffffe"];
@@ -132,11 +100,11 @@ public sealed class ExportActivityTests : IAsyncLifetime
             test.InsertRecord("sys_update_xml", new Dictionary<string, string>(template) { ["sys_id"] = id, ["name"] = $"{template["name"]}_{id}" });
         }
 
-        var result = await new ExportActivity(_services).ExecuteAsync(new ExportChunk(runId, "test", ExportKind.LocalSet, index, 1));
+        var result = await new ExportActivity(_stack.Services).ExecuteAsync(new ExportChunk(runId, "test", ExportKind.LocalSet, index, 1));
 
         Assert.Equal(1, result.Verified);
-        Assert.Equal(1, await new WriteManifestActivity(_services).ExecuteAsync(new RunRef(runId, "test")));
-        var item = (await RunManifest.ReadAsync(_services.Artifacts, runId, CancellationToken.None)).Items.Single();
+        Assert.Equal(1, await new WriteManifestActivity(_stack.Services).ExecuteAsync(new RunRef(runId, "test")));
+        var item = (await RunManifest.ReadAsync(_stack.Services.Artifacts, runId, CancellationToken.None)).Items.Single();
         Assert.Equal((index, set.Updates + added.Length, set.Updates + added.Length), (item.Index, item.Expected, item.Found));
     }
 
@@ -145,27 +113,27 @@ public sealed class ExportActivityTests : IAsyncLifetime
     {
         var (runId, plan) = await PlanAsync();
         var chunk = new ExportChunk(runId, "test", ExportKind.LocalSet, 0, plan.LocalSets.Count);
-        await new ExportActivity(_services).ExecuteAsync(chunk);
+        await new ExportActivity(_stack.Services).ExecuteAsync(chunk);
         var blob = RunArtifactStore.BlobName(runId, $"exports/local/00003-{plan.LocalSets[3].SysId}.xml");
-        var before = (await _services.Artifacts.ListAsync(runId)).Single(a => a.Name == blob);
+        var before = (await _stack.Services.Artifacts.ListAsync(runId)).Single(a => a.Name == blob);
 
         // A verified export that carries no item (as an earlier version left them).
-        var container = new BlobContainerClient(_azurite.ConnectionString, "cloneflow-runs");
+        var container = new BlobContainerClient(_stack.Azurite.ConnectionString, "cloneflow-runs");
         var metadata = (await container.GetBlobClient(blob).GetPropertiesAsync()).Value.Metadata;
         metadata.Remove("cloneflow_json");
         await container.GetBlobClient(blob).SetMetadataAsync(metadata);
         _storage.Clear();
-        var result = await new ExportActivity(_services).ExecuteAsync(chunk);
+        var result = await new ExportActivity(_stack.Services).ExecuteAsync(chunk);
 
         Assert.Equal(plan.LocalSets.Count, result.Verified);
-        var entry = await _services.Artifacts.ReadJsonAsync<ExportItem>(runId, ExportItem.ManifestName(ExportKind.LocalSet, 3));
+        var entry = await _stack.Services.Artifacts.ReadJsonAsync<ExportItem>(runId, ExportItem.ManifestName(ExportKind.LocalSet, 3));
         Assert.True(entry!.Verified);
         Assert.Equal(before.Sha256, entry.Sha256);
-        Assert.Equal(before.Sha256, (await _services.Artifacts.GetInfoAsync(runId, entry.Blob))!.Sha256);
+        Assert.Equal(before.Sha256, (await _stack.Services.Artifacts.GetInfoAsync(runId, entry.Blob))!.Sha256);
 
         // Only the entry was written; the verified export was not replaced.
         Assert.Equal([RunArtifactStore.BlobName(runId, ExportItem.ManifestName(ExportKind.LocalSet, 3))], _storage.Paths("PUT"));
-        Assert.Equal(plan.LocalSets.Count, await new WriteManifestActivity(_services).ExecuteAsync(new RunRef(runId, "test")));
+        Assert.Equal(plan.LocalSets.Count, await new WriteManifestActivity(_stack.Services).ExecuteAsync(new RunRef(runId, "test")));
     }
 
     [Fact]
@@ -173,22 +141,16 @@ public sealed class ExportActivityTests : IAsyncLifetime
     {
         var (runId, plan) = await PlanAsync();
         var gone = plan.LocalSets[2];
-        _simulator["test"].DeleteRecord("sys_update_set", gone.SysId);
+        _stack.Simulator["test"].DeleteRecord("sys_update_set", gone.SysId);
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => new ExportActivity(_services).ExecuteAsync(new ExportChunk(runId, "test", ExportKind.LocalSet, 0, plan.LocalSets.Count)));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => new ExportActivity(_stack.Services).ExecuteAsync(new ExportChunk(runId, "test", ExportKind.LocalSet, 0, plan.LocalSets.Count)));
 
         Assert.Contains(gone.Name, error.Message, StringComparison.Ordinal);
         Assert.Contains("gone from the target", error.Message, StringComparison.Ordinal);
-        Assert.Null(await _services.Artifacts.GetInfoAsync(runId, $"exports/local/00002-{gone.SysId}.xml"));
+        Assert.Null(await _stack.Services.Artifacts.GetInfoAsync(runId, $"exports/local/00002-{gone.SysId}.xml"));
     }
 
-    private async Task<(string RunId, RunPlan Plan)> PlanAsync()
-    {
-        var runId = "clone-test-" + Guid.NewGuid().ToString("N")[..12];
-        await new PlanActivity(_services).ExecuteAsync(new RunRef(runId, "test"));
-        var plan = await _services.Artifacts.ReadJsonAsync<RunPlan>(runId, PlanActivity.PlanBlob);
-        return (runId, plan!);
-    }
+    private Task<(string RunId, RunPlan Plan)> PlanAsync() => _stack.PlanAsync();
 
     /// <summary>Records every storage request: method, path and query.</summary>
     private sealed class StorageRecorder : HttpPipelineSynchronousPolicy

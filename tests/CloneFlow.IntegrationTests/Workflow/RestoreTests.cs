@@ -81,7 +81,13 @@ public class RestoreTests
         var plan = await harness.ReadJsonAsync<RunPlan>(runId, "plan.json");
         // Every set, the plugin list, the scoped apps and the extra table (ecc_agent).
         Assert.Equal(plan!.LocalSets.Count + plan.RemoteSets.Count + 1 + (plan.ScopedApps.Count > 0 ? 1 : 0) + plan.ExtraTables.Count, manifest!.Items.Count);
+        Assert.Equal(plan.ExportItems, manifest.Items.Count);
         Assert.All(manifest.Items, i => Assert.True(i.Verified, i.Error));
         Assert.Equal(plan.Updates, manifest.Items.Where(i => i.Kind is ExportKind.LocalSet or ExportKind.RemoteSet).Sum(i => i.Found));
+
+        // The manifest is gathered where a run would request the clone: after the export phase, in a step of its own.
+        var report = await harness.ReadJsonAsync<RunReport>(runId, CloneFlow.Core.Activities.WriteReportActivity.JsonBlob);
+        var phases = report!.Timeline.Select(p => p.Phase).ToList();
+        Assert.Equal(phases.IndexOf("export") + 1, phases.IndexOf("manifest"));
     }
 }
