@@ -30,18 +30,19 @@ public sealed class ExportActivity(RunServices services) : CloneFlowActivity<Exp
     {
         ArgumentNullException.ThrowIfNull(input);
         var cancellationToken = CancellationToken.None;
-        var plan = await services.Artifacts.ReadJsonAsync<RunPlan>(input.RunId, PlanActivity.PlanBlob, cancellationToken)
-            ?? throw new InvalidOperationException($"Run {input.RunId} has no plan.");
+        // The plan, and what the run already stored for this kind, seen in two listings, read side by side
+        // (every export of the phase waits for them). The exports: their versions, which the writes below
+        // replace (or create) without a call per blob first, and for a verified export its manifest item,
+        // stored with its verified mark. The manifest entries: items stored on their own (not verified, or
+        // kept by an earlier version). An item verified by an earlier attempt is done.
+        var planRead = services.Artifacts.ReadJsonAsync<RunPlan>(input.RunId, PlanActivity.PlanBlob, cancellationToken);
+        var exportListing = services.Artifacts.ListJsonAsync<ExportItem>(input.RunId, ExportBlobPrefix(input.Kind), readUnlisted: false, cancellationToken);
+        var entryListing = services.Artifacts.ListJsonAsync<ExportItem>(input.RunId, ExportItem.ManifestPrefix(input.Kind), cancellationToken);
+        await Task.WhenAll(planRead, exportListing, entryListing);
+        var (exports, entries) = (await exportListing, await entryListing);
+        var plan = await planRead ?? throw new InvalidOperationException($"Run {input.RunId} has no plan.");
         var target = await services.Clients.GetAsync(plan.TargetInstance, cancellationToken);
         var planned = plan.LocalSets.ToDictionary(s => s.SysId, StringComparer.Ordinal);
-
-        // What the run already stored for this kind, seen in two listings. The exports: their versions, which
-        // the writes below replace (or create) without a call per blob first, and for a verified export its
-        // manifest item, stored with its verified mark. The manifest entries: items stored on their own (not
-        // verified, or kept by an earlier version). An item verified by an earlier attempt is done.
-        var exportListing = services.Artifacts.ListJsonAsync<ExportItem>(input.RunId, ExportBlobPrefix(input.Kind), readUnlisted: false, cancellationToken);
-        var entries = await services.Artifacts.ListJsonAsync<ExportItem>(input.RunId, ExportItem.ManifestPrefix(input.Kind), cancellationToken);
-        var exports = await exportListing;
         var done = RunManifest.Gather(exports, entries)
             .Where(item => item.Verified && item.Kind == input.Kind)
             .Select(item => item.Index)
