@@ -51,10 +51,11 @@ public sealed class RequestCloneActivity(RunServices services) : CloneFlowActivi
         }
 
         // The last check before the clone, in the activity that requests it: the manifest, gathered from the
-        // verified marks in Blob storage now, must list every export of the plan as verified.
-        var plan = await services.Artifacts.ReadJsonAsync<RunPlan>(input.RunId, PlanActivity.PlanBlob, CancellationToken.None)
-            ?? throw new InvalidOperationException($"Run {input.RunId} has no plan; no clone is requested.");
+        // verified marks in Blob storage now, must list every export of the plan as verified. The plan is read
+        // while the manifest is gathered.
+        var planRead = services.Artifacts.ReadJsonAsync<RunPlan>(input.RunId, PlanActivity.PlanBlob, CancellationToken.None);
         var manifest = await RunManifest.GatherAsync(services.Artifacts, input.RunId, CancellationToken.None);
+        var plan = await planRead ?? throw new InvalidOperationException($"Run {input.RunId} has no plan; no clone is requested.");
         var verified = manifest.Items.Count(i => i.Verified);
         if (verified != plan.ExportItems)
         {

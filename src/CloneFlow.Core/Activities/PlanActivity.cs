@@ -77,7 +77,7 @@ public sealed class PlanActivity(RunServices services) : CloneFlowActivity<RunRe
             TablesMissingOnSource = await PreflightActivity.TablesMissingOnSourceAsync(source, target, cancellationToken),
         };
         await services.Artifacts.WriteJsonAsync(input.RunId, PlanBlob, plan, cancellationToken);
-        return new PlanSummary(plan.LocalSets.Count, plan.EmptySets.Count, plan.RemoteSets.Count, plan.Updates, plan.ActivePlugins.Count, plan.ScopedApps.Count, plan.ExtraTables.Count, plan.TablesMissingOnSource.Count);
+        return plan.Summary;
     }
 
     /// <summary>Sets with updates, and their batch ancestors even without updates of their own (without them a batch falls apart).</summary>

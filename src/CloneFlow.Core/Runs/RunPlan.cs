@@ -47,12 +47,13 @@ public sealed record RunPlan
     /// <summary>Updates in all exported sets.</summary>
     public long Updates => LocalSets.Sum(s => s.Updates) + RemoteSets.Sum(s => s.Updates);
 
-    /// <summary>
-    /// The exports a run stores, each a manifest item: every local and remote set, the plugin list, the scoped
-    /// apps (one export, when there are any) and every extra table.
-    /// </summary>
+    /// <summary>The plan's counts, as the orchestration sees them.</summary>
     [JsonIgnore]
-    public int ExportItems => LocalSets.Count + RemoteSets.Count + 1 + (ScopedApps.Count > 0 ? 1 : 0) + ExtraTables.Count;
+    public PlanSummary Summary => new(LocalSets.Count, EmptySets.Count, RemoteSets.Count, Updates, ActivePlugins.Count, ScopedApps.Count, ExtraTables.Count, TablesMissingOnSource.Count);
+
+    /// <summary>The exports a run stores (<see cref="PlanSummary.ExportItems"/>).</summary>
+    [JsonIgnore]
+    public int ExportItems => Summary.ExportItems;
 }
 
 /// <summary>An update set in the plan.</summary>
@@ -89,4 +90,16 @@ public sealed record PlannedApp(string SysId, string Name, string Scope);
 public sealed record PlannedTable(string Table, string Query, long Rows);
 
 /// <summary>The plan as the orchestration sees it: counts only.</summary>
-public sealed record PlanSummary(int LocalSets, int EmptySets, int RemoteSets, long Updates, int Plugins, int ScopedApps, int ExtraTables, int TablesMissingOnSource);
+public sealed record PlanSummary(int LocalSets, int EmptySets, int RemoteSets, long Updates, int Plugins, int ScopedApps, int ExtraTables, int TablesMissingOnSource)
+{
+    /// <summary>The scoped apps' exports: one for all of them, when there are any.</summary>
+    [JsonIgnore]
+    public int AppExports => ScopedApps > 0 ? 1 : 0;
+
+    /// <summary>
+    /// The exports a run stores, each a manifest item: every local and remote set, the plugin list, the scoped
+    /// apps (<see cref="AppExports"/>) and every extra table.
+    /// </summary>
+    [JsonIgnore]
+    public int ExportItems => LocalSets + RemoteSets + 1 + AppExports + ExtraTables;
+}

@@ -132,7 +132,7 @@ internal sealed partial class CloneRun
         await StepAsync("restart", "Waiting for the target to answer again", WaitForTargetAsync);
         await StepAsync("plugins", "Activating plugins the clone removed", RestorePluginsAsync);
         await StepAsync("restore-remote", "Re-inserting uncommitted remote update sets", () => RestoreChunksAsync(ExportKind.RemoteSet, plan.RemoteSets));
-        await StepAsync("restore-apps", "Re-inserting scoped applications in development", () => RestoreChunksAsync(ExportKind.ScopedApps, plan.ScopedApps > 0 ? 1 : 0));
+        await StepAsync("restore-apps", "Re-inserting scoped applications in development", () => RestoreChunksAsync(ExportKind.ScopedApps, plan.AppExports));
         await StepAsync("restore-local", "Re-inserting local update sets as one batch, previewing and committing", () => RestoreLocalSetsAsync(plan));
         await StepAsync("states", "Putting update sets back in progress", () => CallAsync<StatesResult>(nameof(RestoreStatesActivity), _ref));
         await StepAsync("restore-tables", "Re-inserting extra table rows", () => RestoreChunksAsync(ExportKind.ExtraTable, plan.ExtraTables, chunk: 1));
@@ -408,7 +408,7 @@ internal sealed partial class CloneRun
         var chunks = Chunks(ExportKind.LocalSet, plan.LocalSets, ExportChunkSizeFor(plan.LocalSets))
             .Concat(Chunks(ExportKind.RemoteSet, plan.RemoteSets, ExportChunkSizeFor(plan.RemoteSets)))
             .Concat(Chunks(ExportKind.Plugins, 1, 1))
-            .Concat(Chunks(ExportKind.ScopedApps, plan.ScopedApps > 0 ? 1 : 0, 1))
+            .Concat(Chunks(ExportKind.ScopedApps, plan.AppExports, 1))
             .Concat(Chunks(ExportKind.ExtraTable, plan.ExtraTables, 1))
             .ToList();
         var total = chunks.Sum(c => c.Count);

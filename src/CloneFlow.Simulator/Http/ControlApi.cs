@@ -66,10 +66,11 @@ internal sealed class ControlApi(SimulatedInstance instance)
     /// <summary>The API calls that arrived between <c>from</c> and <c>to</c> (Unix milliseconds, wall clock; everything kept when left out).</summary>
     private SimResponse Calls(SimRequest request)
     {
-        var from = long.TryParse(request.Param("from"), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var f) ? f : long.MinValue;
-        var to = long.TryParse(request.Param("to"), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var t) ? t : long.MaxValue;
-        var calls = instance.Calls.Between(from, to);
+        var calls = instance.Calls.Between(Millis("from", long.MinValue), Millis("to", long.MaxValue));
         return Json.Serialize(200, new { calls = calls.Calls, first_start_ms = calls.FirstStartMs, last_end_ms = calls.LastEndMs, busy_ms = calls.BusyMs });
+
+        long Millis(string name, long otherwise) =>
+            long.TryParse(request.Param(name), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var ms) ? ms : otherwise;
     }
 
     private SimResponse Clock() => Json.Serialize(200, new { now = SnTime.Text(instance.Clock.UtcNow) });
