@@ -9,8 +9,12 @@ namespace CloneFlow.Benchmarks;
 /// <summary>One export size, measured through the product's own path.</summary>
 internal sealed record ExportRow(
     int Updates, int Sets, long Bytes, double ExportSeconds, double UpdatesPerSecond, double MegabytesPerSecond,
-    double PeakWorkingSetMb, double PeakManagedHeapMb, double VsLimit, double VsNaive, double DryRunSeconds,
-    CpuSeconds Cpu, double CpuBusy, double CpuCeilingUpdatesPerSecond, InstanceCalls Calls, double ManifestSeconds);
+    double PeakWorkingSetMb, double StartWorkingSetMb, double PeakManagedHeapMb, double VsLimit, double VsNaive, double DryRunSeconds,
+    CpuSeconds Cpu, double CpuBusy, double CpuCeilingUpdatesPerSecond, InstanceCalls Calls, double ManifestSeconds)
+{
+    /// <summary>How far the working set rose above what the process held when the export began.</summary>
+    public double PeakAboveStartMb => Math.Round(PeakWorkingSetMb - StartWorkingSetMb, 1);
+}
 
 /// <summary>
 /// The calls the instance answered during the export phase: how many, how long they would take packed
@@ -81,7 +85,7 @@ internal static class ExportBenchmark
         var ceiling = used.Total > 0 ? updates / (used.Total / Environment.ProcessorCount) : 0;
         return new ExportRow(
             updates, plan.LocalSets.Count + plan.RemoteSets.Count, bytes, Round(seconds, 2), Round(perSecond, 0), Round(bytes / 1048576.0 / seconds, 2),
-            Mb(sampler.PeakWorkingSetBytes), Mb(sampler.PeakManagedHeapBytes), Round(perSecond / limitPerSecond, 3), 0, Round(elapsed.TotalSeconds, 2),
+            Mb(sampler.PeakWorkingSetBytes), Mb(sampler.StartWorkingSetBytes), Mb(sampler.PeakManagedHeapBytes), Round(perSecond / limitPerSecond, 3), 0, Round(elapsed.TotalSeconds, 2),
             used, Round(used.Total / (seconds * Environment.ProcessorCount), 2), Round(ceiling, 0),
             new InstanceCalls(
                 calls.Calls, Round(Math.Ceiling(calls.Calls / (double)concurrency) * latencyMs / 1000.0, 2), Round(span, 2), span > 0 ? Round(calls.BusyMs / 1000.0 / span, 1) : 0,

@@ -13,6 +13,7 @@ internal sealed class PeakMemorySampler : IAsyncDisposable, IDisposable
     private PeakMemorySampler(TimeSpan interval)
     {
         Sample();
+        StartWorkingSetBytes = Interlocked.Read(ref _peakWorkingSet);
         _loop = Task.Run(async () =>
         {
             using var timer = new PeriodicTimer(interval);
@@ -39,6 +40,12 @@ internal sealed class PeakMemorySampler : IAsyncDisposable, IDisposable
         GC.Collect();
         return new PeakMemorySampler(interval);
     }
+
+    /// <summary>
+    /// The working set when the phase began (after the collection): what the process already held from
+    /// the phases before, which the peak includes.
+    /// </summary>
+    public long StartWorkingSetBytes { get; }
 
     public long PeakWorkingSetBytes => Interlocked.Read(ref _peakWorkingSet);
 

@@ -9,7 +9,7 @@ namespace CloneFlow.Core.Artifacts;
 
 /// <summary>
 /// A write-only stream into a block blob that stays invisible until <see cref="CommitAsync"/>: bytes
-/// are cut into blocks of a fixed size (pooled buffers), each staged while the next one fills, and the
+/// are cut into blocks of a fixed size (held in pooled segments), each staged while the next one fills, and the
 /// commit sets the content type, metadata and conditions in the same request. Content that fits in
 /// one block goes up as a single Put Blob. A write that is cut off leaves no blob at all (its
 /// uncommitted blocks are discarded by the service), not an empty or partial one.
@@ -33,17 +33,24 @@ internal sealed class BlockUploadStream : Stream
         TransferValidation = new UploadTransferValidationOptions { ChecksumAlgorithm = StorageChecksumAlgorithm.MD5 },
     };
 
-    /// <summary>Bytes of the first buffer, before it grows.</summary>
-    private const int FirstBufferSize = 64 * 1024;
+    /// <summary>
+    /// Bytes per pooled segment of what is being filled. Content is held in segments rather than in one
+    /// buffer that doubles as it fills: nothing is copied as it grows, a 1.1 MB export holds 1.1 MB (not a
+    /// 2 MB buffer and the 1 MB one it outgrew), and the shared pool keeps only segments of this size
+    /// afterwards, where it kept every power-of-two buffer up to the single-request limit that any export
+    /// had grown (tens of MB of a host's memory once it had written sets of a few MB side by side).
+    /// </summary>
+    private const int SegmentSize = 64 * 1024;
 
     private readonly BlockBlobClient _blob;
     private readonly int _blockSize;
     private readonly int _singleRequestLimit;
     private readonly string _writer = Guid.NewGuid().ToString("N");
     private readonly List<string> _blockIds = [];
-    private byte[]? _filling;
+    private List<byte[]> _filling = [];
+    private int _lastSegmentUsed;
     private int _filled;
-    private (Task Task, byte[] Buffer)? _inFlight;
+    private (Task Task, List<byte[]> Segments)? _inFlight;
     private bool _committed;
 
     /// <summary>An upload in blocks of <paramref name="blockSize"/>; content up to <paramref name="singleRequestLimit"/> (the block size when null) goes up in one request.</summary>
@@ -88,12 +95,12 @@ internal sealed class BlockUploadStream : Stream
                 var (id, block, length) = TakeBlock();
                 try
                 {
-                    using var content = new MemoryStream(block, 0, length, writable: false);
+                    using var content = new SegmentReadStream(block, length);
                     _blob.StageBlock(id, content, StageOptions);
                 }
                 finally
                 {
-                    ArrayPool<byte>.Shared.Return(block);
+                    Return(block);
                 }
             }
         }
@@ -147,7 +154,7 @@ internal sealed class BlockUploadStream : Stream
     /// <summary>Uploads content that fits in one block in one request; false when only the block way can create the blob.</summary>
     private async Task<bool> TryPutBlobAsync(BlobHttpHeaders headers, IDictionary<string, string> metadata, BlobRequestConditions conditions, CancellationToken cancellationToken)
     {
-        using var content = new MemoryStream(_filling ?? [], 0, _filled, writable: false);
+        using var content = new SegmentReadStream(_filling, _filled);
         try
         {
             await _blob.UploadAsync(content, new BlobUploadOptions { HttpHeaders = headers, Metadata = metadata, Conditions = conditions }, cancellationToken);
@@ -205,13 +212,18 @@ internal sealed class BlockUploadStream : Stream
     private int Fill(ReadOnlySpan<byte> source)
     {
         ObjectDisposedException.ThrowIf(_committed, this);
-        if (_filling is null || (_filled == _filling.Length && _filled < Capacity))
+        var room = Capacity - _filled;
+        if (_filling.Count == 0 || _lastSegmentUsed == _filling[^1].Length)
         {
-            Grow(source.Length);
+            // A segment never reaches past what the buffer may hold, so small blocks take small segments.
+            _filling.Add(ArrayPool<byte>.Shared.Rent(Math.Min(SegmentSize, room)));
+            _lastSegmentUsed = 0;
         }
 
-        var count = Math.Min(Math.Min(_filling!.Length, Capacity) - _filled, source.Length);
-        source[..count].CopyTo(_filling.AsSpan(_filled));
+        var segment = _filling[^1];
+        var count = Math.Min(Math.Min(segment.Length - _lastSegmentUsed, room), source.Length);
+        source[..count].CopyTo(segment.AsSpan(_lastSegmentUsed));
+        _lastSegmentUsed += count;
         _filled += count;
         return count;
     }
@@ -222,26 +234,6 @@ internal sealed class BlockUploadStream : Stream
     /// </summary>
     private int Capacity => _blockIds.Count == 0 ? _singleRequestLimit : _blockSize;
 
-    /// <summary>
-    /// The first buffer starts small and doubles up to the single-request limit as it fills (later blocks take
-    /// the block size at once): a manifest entry holds a few KB, not a whole block, while everything up to the
-    /// limit still goes up in one request.
-    /// </summary>
-    private void Grow(int needed)
-    {
-        var size = _filling is null
-            ? (_blockIds.Count > 0 ? _blockSize : Math.Min(Capacity, Math.Max(FirstBufferSize, needed)))
-            : Math.Min(Capacity, _filling.Length * 2);
-        var larger = ArrayPool<byte>.Shared.Rent(size);
-        if (_filling is not null)
-        {
-            _filling.AsSpan(0, _filled).CopyTo(larger);
-            ArrayPool<byte>.Shared.Return(_filling);
-        }
-
-        _filling = larger;
-    }
-
     /// <summary>Stages the filled block in the background, after the one before it has gone up: one block fills while one uploads.</summary>
     private async Task StageAsync(CancellationToken cancellationToken)
     {
@@ -250,21 +242,22 @@ internal sealed class BlockUploadStream : Stream
         _inFlight = (StageBlockAsync(id, block, length, cancellationToken), block);
     }
 
-    private async Task StageBlockAsync(string id, byte[] block, int length, CancellationToken cancellationToken)
+    private async Task StageBlockAsync(string id, List<byte[]> block, int length, CancellationToken cancellationToken)
     {
-        using var content = new MemoryStream(block, 0, length, writable: false);
+        using var content = new SegmentReadStream(block, length);
         await _blob.StageBlockAsync(id, content, StageOptions, cancellationToken);
     }
 
-    private (string Id, byte[] Block, int Length) TakeBlock()
+    private (string Id, List<byte[]> Block, int Length) TakeBlock()
     {
         // Block ids of one blob must all have the same length; the writer's own prefix keeps a
         // concurrent writer's uncommitted blocks from ever mixing with ours.
         var id = Convert.ToBase64String(Encoding.ASCII.GetBytes(_writer + _blockIds.Count.ToString("D6", CultureInfo.InvariantCulture)));
         _blockIds.Add(id);
-        var taken = (id, _filling!, _filled);
-        _filling = null;
+        var taken = (id, _filling, _filled);
+        _filling = [];
         _filled = 0;
+        _lastSegmentUsed = 0;
         return taken;
     }
 
@@ -279,7 +272,7 @@ internal sealed class BlockUploadStream : Stream
             }
             finally
             {
-                ArrayPool<byte>.Shared.Return(inFlight.Buffer);
+                Return(inFlight.Segments);
             }
         }
     }
@@ -295,18 +288,26 @@ internal sealed class BlockUploadStream : Stream
             }
             finally
             {
-                ArrayPool<byte>.Shared.Return(inFlight.Buffer);
+                Return(inFlight.Segments);
             }
         }
     }
 
     private void ReturnFilling()
     {
-        if (_filling is not null)
+        Return(_filling);
+        _filling = [];
+        _filled = 0;
+        _lastSegmentUsed = 0;
+    }
+
+    private static void Return(List<byte[]> segments)
+    {
+        foreach (var segment in segments)
         {
-            ArrayPool<byte>.Shared.Return(_filling);
-            _filling = null;
-            _filled = 0;
+            ArrayPool<byte>.Shared.Return(segment);
         }
+
+        segments.Clear();
     }
 }

@@ -65,7 +65,7 @@ public sealed partial class RunArtifactStore
     public const int BlockSize = 512 * 1024;
 
     /// <summary>
-    /// Artifacts up to this size go up in one request (their buffer grows from 64 KB as it fills; a larger
+    /// Artifacts up to this size go up in one request (held in 64 KB segments as each fills; a larger
     /// one stages this much as its first block). Every request costs storage (Azurite: about 3 ms of CPU
     /// for a Put Block, plus the bytes): a typical set's export (a few hundred updates, about 1 MB) is one
     /// Put Blob where it was three Put Blocks and a Put Block List with one limit of 512 KB.

@@ -47,9 +47,9 @@ public class BlockUploadStreamTests(AzuriteFixture azurite)
     [InlineData(262_144, 1)]
     [InlineData(300_000, 2)]
     [InlineData(600_000, 3)]
-    public async Task The_first_buffer_grows_so_content_up_to_a_block_goes_up_in_one_request(int size, int stagedBlocks)
+    public async Task Content_up_to_a_block_is_held_in_segments_and_goes_up_in_one_request(int size, int stagedBlocks)
     {
-        // Blocks of 256 KB: the first buffer starts at 64 KB and doubles; only content beyond a block is staged.
+        // Blocks of 256 KB, filled 64 KB segment by segment; only content beyond a block is staged.
         var blob = (await azurite.NewContainerAsync()).GetBlockBlobClient("grow.bin");
         var content = RandomNumberGenerator.GetBytes(size);
         await using (var upload = new BlockUploadStream(blob, blockSize: 256 * 1024))
