@@ -142,9 +142,10 @@ internal sealed class InstanceServer(SimulatedInstance instance)
             context.Response.ContentType = response.ContentType;
             if (response.IsRendered)
             {
-                // The status line and headers (X-Total-Count, Link) go out as soon as the answer is known,
-                // and the rows follow as they are rendered: the simulated instance's time is its latency,
-                // not how long this process takes to write a page of JSON.
+                // The status line and headers (X-Total-Count, Link) are final before the rows are rendered
+                // into the connection's pooled buffers. Kestrel sends them with the first flush, after the
+                // page: a traced 10k export spent 2.5 ms a call rendering and flushing
+                // (tests/CloneFlow.Benchmarks/README.md, the round of 2026-12-01).
                 await context.Response.StartAsync(cancellation);
             }
 
