@@ -56,10 +56,9 @@ public sealed class RequestCloneActivity(RunServices services) : CloneFlowActivi
         var planRead = services.Artifacts.ReadJsonAsync<RunPlan>(input.RunId, PlanActivity.PlanBlob, CancellationToken.None);
         var manifest = await RunManifest.GatherAsync(services.Artifacts, input.RunId, CancellationToken.None);
         var plan = await planRead ?? throw new InvalidOperationException($"Run {input.RunId} has no plan; no clone is requested.");
-        var verified = manifest.Items.Count(i => i.Verified);
-        if (verified != plan.ExportItems)
+        if (manifest.Verified != plan.ExportItems)
         {
-            return new CloneRequestInfo(CloneRequestKind.Refused, null, $"the manifest lists {verified} verified exports of the {plan.ExportItems} the plan needs, so no clone was requested");
+            return new CloneRequestInfo(CloneRequestKind.Refused, null, $"the manifest lists {manifest.Verified} verified exports of the {plan.ExportItems} the plan needs, so no clone was requested");
         }
 
         var driver = await services.CloneDriverAsync(input.Target, CancellationToken.None);

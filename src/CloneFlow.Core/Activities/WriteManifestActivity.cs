@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using CloneFlow.Core.Artifacts;
 using CloneFlow.Core.Runs;
 using CloneFlow.Core.Runtime;
@@ -9,6 +10,10 @@ namespace CloneFlow.Core.Activities;
 /// <param name="Items">The exports.</param>
 public sealed record RunManifest(string RunId, IReadOnlyList<ExportItem> Items)
 {
+    /// <summary>How many of the exports are verified (not stored: it is the items').</summary>
+    [JsonIgnore]
+    public int Verified => Items.Count(i => i.Verified);
+
     /// <summary>The export of <paramref name="kind"/> at <paramref name="index"/> in the plan's list, or null.</summary>
     public ExportItem? Find(ExportKind kind, int index) => Items.FirstOrDefault(i => i.Kind == kind && i.Index == index);
 
@@ -32,7 +37,7 @@ public sealed record RunManifest(string RunId, IReadOnlyList<ExportItem> Items)
     internal static async Task<RunManifest> GatherAsync(RunArtifactStore artifacts, string runId, CancellationToken cancellationToken)
     {
         var exported = artifacts.ListJsonAsync<ExportItem>(runId, "exports/", readUnlisted: false, cancellationToken);
-        var entries = await artifacts.ListJsonAsync<ExportItem>(runId, "manifest/", cancellationToken);
+        var entries = await artifacts.ListJsonAsync<ExportItem>(runId, ExportItem.ManifestFolder, cancellationToken);
         var items = Gather(await exported, entries).ToList();
         items.Sort((a, b) => (a.Kind, a.Index).CompareTo((b.Kind, b.Index)));
         var manifest = new RunManifest(runId, items);
@@ -65,6 +70,6 @@ public sealed class WriteManifestActivity(RunServices services) : CloneFlowActiv
     {
         ArgumentNullException.ThrowIfNull(input);
         var manifest = await RunManifest.GatherAsync(services.Artifacts, input.RunId, CancellationToken.None);
-        return manifest.Items.Count(i => i.Verified);
+        return manifest.Verified;
     }
 }

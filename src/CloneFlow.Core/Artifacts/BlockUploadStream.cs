@@ -296,7 +296,6 @@ internal sealed class BlockUploadStream : Stream
     private void ReturnFilling()
     {
         Return(_filling);
-        _filling = [];
         _filled = 0;
         _lastSegmentUsed = 0;
     }

@@ -65,8 +65,11 @@ public sealed record ExportItem
     /// <summary>The relative name of a manifest item.</summary>
     public static string ManifestName(ExportKind kind, int index) => $"{ManifestPrefix(kind)}{index:D5}.json";
 
+    /// <summary>Where the manifest items stored on their own (not with a verified export) are kept, relative to the run.</summary>
+    public const string ManifestFolder = "manifest/";
+
     /// <summary>The start of the relative names of a kind's manifest items.</summary>
-    public static string ManifestPrefix(ExportKind kind) => $"manifest/{kind.ToString().ToLowerInvariant()}-";
+    public static string ManifestPrefix(ExportKind kind) => $"{ManifestFolder}{kind.ToString().ToLowerInvariant()}-";
 }
 
 /// <summary>A chunk of exports of one kind, the unit the orchestration fans out.</summary>
