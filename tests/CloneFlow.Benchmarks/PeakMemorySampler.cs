@@ -1,11 +1,10 @@
-using System.Diagnostics;
-
 namespace CloneFlow.Benchmarks;
 
 /// <summary>Samples the process's working set and managed heap while a phase runs and keeps the peaks.</summary>
 internal sealed class PeakMemorySampler : IAsyncDisposable, IDisposable
 {
     private readonly CancellationTokenSource _stop = new();
+    private readonly ResidentSetReader _residentSet = new();
     private readonly Task _loop;
     private long _peakWorkingSet;
     private long _peakManagedHeap;
@@ -63,13 +62,16 @@ internal sealed class PeakMemorySampler : IAsyncDisposable, IDisposable
         await _loop;
     }
 
-    /// <summary>Releases the token source once the loop has stopped.</summary>
-    public void Dispose() => _stop.Dispose();
+    /// <summary>Releases the token source and the resident-set reader once the loop has stopped.</summary>
+    public void Dispose()
+    {
+        _stop.Dispose();
+        _residentSet.Dispose();
+    }
 
     private void Sample()
     {
-        using var self = Process.GetCurrentProcess();
-        Max(ref _peakWorkingSet, self.WorkingSet64);
+        Max(ref _peakWorkingSet, _residentSet.Read());
         Max(ref _peakManagedHeap, GC.GetTotalMemory(forceFullCollection: false));
     }
 
