@@ -3,7 +3,7 @@ namespace CloneFlow.Simulator.Faults;
 /// <summary>Faults applied to every API call of one instance (the <c>/_simulator</c> control surface is exempt).</summary>
 public sealed record FaultSettings
 {
-    /// <summary>Real milliseconds from a call's arrival to its answer (a read is found and rendered meanwhile).</summary>
+    /// <summary>Real milliseconds added before every answer.</summary>
     public int LatencyMs { get; init; }
 
     /// <summary>Fraction (0..1) of calls answered 500 with ServiceNow's error shape.</summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 
@@ -14,13 +13,12 @@ internal sealed class InstanceServer(SimulatedInstance instance)
     {
         var cancellation = context.RequestAborted;
         var arrived = DateTimeOffset.UtcNow;
-        var started = Stopwatch.GetTimestamp();
         instance.World.Tick();
         var request = await ReadAsync(context, cancellation);
         SimResponse? response;
         try
         {
-            response = await AnswerAsync(context, request, started, cancellation);
+            response = await AnswerAsync(context, request, cancellation);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -39,15 +37,7 @@ internal sealed class InstanceServer(SimulatedInstance instance)
     }
 
     /// <summary>The answer to one call, or null when the connection was dropped on purpose.</summary>
-    /// <remarks>
-    /// The answer goes out when the call's latency has passed since it arrived (<paramref name="started"/>), as an
-    /// instance's response time includes its own work. A read changes nothing, so it is found and rendered while
-    /// the latency runs and answered as the instance was when it arrived; before, that work came on top of the
-    /// latency (3 ms a call for a page of 100 updates of 5 KB, 3% of a 100 ms latency; see
-    /// tests/CloneFlow.Benchmarks/README.md). A write still happens after the latency, once the faults below have
-    /// let it through, so a call answered 503 or 429 has changed nothing.
-    /// </remarks>
-    private async Task<SimResponse?> AnswerAsync(HttpContext context, SimRequest request, long started, CancellationToken cancellation)
+    private async Task<SimResponse?> AnswerAsync(HttpContext context, SimRequest request, CancellationToken cancellation)
     {
         SimResponse response;
         if (IsControl(request))
@@ -65,12 +55,10 @@ internal sealed class InstanceServer(SimulatedInstance instance)
             }
 
             var faults = instance.Faults;
-            var delay = TimeSpan.FromMilliseconds(faults.LatencyMs + (slow ? faults.SlowResponseMs : 0));
-            var read = delay > TimeSpan.Zero && request.Method == "GET" ? _dispatcher.Dispatch(request).Prepare() : null;
-            var remaining = delay - Stopwatch.GetElapsedTime(started);
-            if (remaining > TimeSpan.Zero)
+            var delay = faults.LatencyMs + (slow ? faults.SlowResponseMs : 0);
+            if (delay > 0)
             {
-                await Task.Delay(remaining, cancellation);
+                await Task.Delay(delay, cancellation);
             }
 
             var now = instance.Clock.UtcNow;
@@ -96,12 +84,7 @@ internal sealed class InstanceServer(SimulatedInstance instance)
             }
             else
             {
-                response = read ?? _dispatcher.Dispatch(request);
-            }
-
-            if (response != read)
-            {
-                read?.Release();
+                response = _dispatcher.Dispatch(request);
             }
         }
 

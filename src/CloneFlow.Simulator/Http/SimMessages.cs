@@ -37,7 +37,6 @@ internal sealed class SimResponse
 {
     private readonly byte[]? _body;
     private readonly Action<Utf8JsonWriter>? _render;
-    private readonly Pipe? _prepared;
 
     public SimResponse(int status, byte[]? body = null)
     {
@@ -57,23 +56,13 @@ internal sealed class SimResponse
         _render = render;
     }
 
-    private SimResponse(SimResponse answer, Pipe prepared)
-    {
-        Status = answer.Status;
-        ContentType = answer.ContentType;
-        Headers.AddRange(answer.Headers);
-        _prepared = prepared;
-    }
-
     public int Status { get; }
 
     /// <summary>The body as bytes (a rendered answer is rendered now, each time it is asked for).</summary>
-    public byte[]? Body => _render is not null ? Json.Write(_render)
-        : _prepared is not null ? throw new InvalidOperationException("A prepared answer is sent over HTTP, not read as bytes.")
-        : _body;
+    public byte[]? Body => _render is null ? _body : Json.Write(_render);
 
     /// <summary>True when there is a body to send.</summary>
-    public bool HasBody => _render is not null || _prepared is not null || _body is { Length: > 0 };
+    public bool HasBody => _render is not null || _body is { Length: > 0 };
 
     public string ContentType { get; init; } = "application/json;charset=UTF-8";
 
@@ -88,30 +77,6 @@ internal sealed class SimResponse
     /// <summary>True when the body is rendered as it is sent (see the constructor taking a renderer).</summary>
     public bool IsRendered => _render is not null;
 
-    /// <summary>
-    /// This answer with its body rendered now, into pooled buffers, to be sent later (<see cref="WriteBodyAsync"/>)
-    /// or let go of (<see cref="Release"/>): what an answer that waits for its latency is made of while it waits.
-    /// </summary>
-    public SimResponse Prepare()
-    {
-        if (_render is null)
-        {
-            return this;
-        }
-
-        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 0, minimumSegmentSize: PreparedSegmentBytes, useSynchronizationContext: false));
-        using (var writer = new Utf8JsonWriter(pipe.Writer, Json.WriterOptions))
-        {
-            _render(writer);
-        }
-
-        pipe.Writer.Complete();
-        return new SimResponse(this, pipe);
-    }
-
-    /// <summary>Returns a prepared answer's buffers to the pool without sending it.</summary>
-    public void Release() => _prepared?.Reader.Complete();
-
     /// <summary>Writes the body to <paramref name="output"/>: a rendered answer without ever being whole in one array.</summary>
     public async Task WriteBodyAsync(PipeWriter output, CancellationToken cancellationToken)
     {
@@ -122,17 +87,6 @@ internal sealed class SimResponse
                 _render(writer);
             }
         }
-        else if (_prepared is not null)
-        {
-            var rendered = await _prepared.Reader.ReadAsync(cancellationToken);
-            foreach (var segment in rendered.Buffer)
-            {
-                output.Write(segment.Span);
-            }
-
-            _prepared.Reader.AdvanceTo(rendered.Buffer.End);
-            Release();
-        }
         else if (_body is { Length: > 0 } body)
         {
             output.Write(body.AsSpan());
@@ -140,9 +94,6 @@ internal sealed class SimResponse
 
         await output.FlushAsync(cancellationToken);
     }
-
-    /// <summary>Pooled pieces a prepared answer is rendered into (a page of 100 updates is about 550 KB).</summary>
-    private const int PreparedSegmentBytes = 64 * 1024;
 }
 
 /// <summary>JSON writing helpers and ServiceNow's error shapes.</summary>
