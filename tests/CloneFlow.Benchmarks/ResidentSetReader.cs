@@ -50,7 +50,7 @@ internal sealed class ResidentSetReader : IDisposable
     }
 
     /// <summary>The second number of a statm line.</summary>
-    internal static long ResidentPages(ReadOnlySpan<byte> statm)
+    private static long ResidentPages(ReadOnlySpan<byte> statm)
     {
         var first = statm.IndexOf((byte)' ');
         if (first < 0)
