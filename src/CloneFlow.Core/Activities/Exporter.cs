@@ -41,7 +41,7 @@ internal sealed class Exporter(RunArtifactStore artifacts, TimeProvider time, IR
 
     /// <summary>
     /// About how many bytes an exported update takes (payloads of a few KB, escaped): only to tell a set that
-    /// will certainly not go up in one request (read a page at a time, streamed in blocks) from one that may (<see cref="RunArtifactStore.WriteAsync(string, string, string, Func{Stream, CancellationToken, Task}, ArtifactVersion?, long?, CancellationToken)"/>).
+    /// will certainly not go up in one request (read a page at a time, streamed in blocks) from one that may (<see cref="RunArtifactStore.WriteAsync(string, string, string, Func{Stream, CancellationToken, Task}, ArtifactVersion?, long?, bool, CancellationToken)"/>).
     /// </summary>
     private const long TypicalRecordBytes = 5 * 1024;
 
@@ -251,8 +251,8 @@ internal sealed class Exporter(RunArtifactStore artifacts, TimeProvider time, IR
     {
         try
         {
-            // Written over what the chunk saw there when it began (nothing, for a first attempt).
-            return await artifacts.WriteAsync(runId, blob, contentType, write, stored.GetValueOrDefault(blob), expectedBytes, cancellationToken);
+            // Written over what the chunk saw there when it began (nothing, for a first attempt), compressed.
+            return await artifacts.WriteAsync(runId, blob, contentType, write, stored.GetValueOrDefault(blob), expectedBytes, compressed: true, cancellationToken);
         }
         catch (ArtifactAlreadyVerifiedException)
         {

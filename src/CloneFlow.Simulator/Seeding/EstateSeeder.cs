@@ -292,7 +292,7 @@ public sealed class EstateSeeder
         {
             var recordId = SysIds.New(random);
             var recordName = $"Acme{Topics[random.Next(Topics.Length)].Replace(" ", string.Empty, StringComparison.Ordinal).Replace("-", string.Empty, StringComparison.Ordinal)}{random.Next(1000):000}";
-            var script = Script(recordName, size);
+            var script = ScriptText.Write(recordName, size, random);
             var fields = new SortedDictionary<string, string>(StringComparer.Ordinal)
             {
                 ["active"] = "true",
@@ -388,22 +388,6 @@ public sealed class EstateSeeder
             }
 
             return xml.Append("</").Append(table).Append("></record_update>").ToString();
-        }
-
-        private string Script(string name, int size)
-        {
-            var script = new StringBuilder(size + 200);
-            script.Append("var ").Append(name).Append(" = Class.create();\n").Append(name).Append(".prototype = {\n    initialize: function() {},\n");
-            var n = 0;
-            while (script.Length < size)
-            {
-                script.Append("    step").Append(n.ToString(CultureInfo.InvariantCulture)).Append(": function(current) {\n        var gr = new GlideRecord('incident');\n        gr.addQuery('priority', ")
-                    .Append(random.Next(1, 5).ToString(CultureInfo.InvariantCulture)).Append(");\n        gr.query();\n        return gr.getRowCount() > ")
-                    .Append(n.ToString(CultureInfo.InvariantCulture)).Append(";\n    },\n");
-                n++;
-            }
-
-            return script.Append("    type: '").Append(name).Append("'\n};").ToString();
         }
 
         private static int JavaHash(string text)
