@@ -5,7 +5,11 @@ namespace CloneFlow.Core.Artifacts;
 /// <param name="Bytes">Its length.</param>
 /// <param name="Sha256">Lowercase hex SHA-256 of its bytes, computed while it was written.</param>
 /// <param name="Verified">True once it was read back and found whole; a verified artifact is never overwritten.</param>
-public sealed record ArtifactInfo(string Name, long Bytes, string Sha256, bool Verified);
+public sealed record ArtifactInfo(string Name, long Bytes, string Sha256, bool Verified)
+{
+    /// <summary>What the blob holds, when it was read from storage: less than <see cref="Bytes"/> for an artifact stored compressed.</summary>
+    public long? StoredBytes { get; init; }
+}
 
 /// <summary>An artifact that was already verified must not be replaced.</summary>
 public sealed class ArtifactAlreadyVerifiedException : Exception

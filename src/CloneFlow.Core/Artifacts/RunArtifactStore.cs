@@ -423,14 +423,15 @@ public sealed partial class RunArtifactStore
         await foreach (var item in _container.GetBlobsAsync(new GetBlobsOptions { Traits = BlobTraits.Metadata, Prefix = prefix }, cancellationToken))
         {
             var sha = Meta(item.Metadata, Sha256Key);
-            items.Add(new ArtifactInfo(item.Name, ContentBytes(item.Metadata, item.Properties.ContentLength ?? 0), sha, item.Metadata.ContainsKey(VerifiedKey)));
+            var stored = item.Properties.ContentLength ?? 0;
+            items.Add(new ArtifactInfo(item.Name, ContentBytes(item.Metadata, stored), sha, item.Metadata.ContainsKey(VerifiedKey)) { StoredBytes = stored });
         }
 
         return items;
     }
 
     private static ArtifactInfo Info(string name, BlobProperties properties) =>
-        new(name, ContentBytes(properties.Metadata, properties.ContentLength), Meta(properties.Metadata, Sha256Key), IsVerified(properties));
+        new(name, ContentBytes(properties.Metadata, properties.ContentLength), Meta(properties.Metadata, Sha256Key), IsVerified(properties)) { StoredBytes = properties.ContentLength };
 
     /// <summary>The content's length: recorded at the write for a compressed artifact, else the blob's.</summary>
     private static long ContentBytes(IDictionary<string, string> metadata, long storedBytes) =>
