@@ -99,10 +99,7 @@ public sealed class ExportActivity(RunServices services) : CloneFlowActivity<Exp
         _ => throw new InvalidOperationException($"Unknown export kind {kind}."),
     };
 
-    /// <summary>
-    /// The header rows of the chunk's pending update sets, read in one call (a small read: it may travel in one
-    /// Batch API call with other chunks' header reads); a set missing here is looked up again (and reported) by the exporter.
-    /// </summary>
+    /// <summary>The header rows of the chunk's pending update sets, read in one call; a set missing here is looked up again (and reported) by the exporter.</summary>
     private static async Task<Dictionary<string, ServiceNowRecord>> HeadersAsync(ExportKind kind, RunPlan plan, List<int> pending, ServiceNowClient target, CancellationToken cancellationToken)
     {
         var (table, sets) = kind switch
@@ -117,7 +114,7 @@ public sealed class ExportActivity(RunServices services) : CloneFlowActivity<Exp
             return headers;
         }
 
-        await foreach (var row in target.GetFewRecordsAsync(table, TableQuery.All.AndIn("sys_id", pending.Select(i => sets[i].SysId)), cancellationToken: cancellationToken))
+        await foreach (var row in target.GetRecordsAsync(table, TableQuery.All.AndIn("sys_id", pending.Select(i => sets[i].SysId)), cancellationToken: cancellationToken))
         {
             headers[row.SysId] = row;
         }

@@ -48,14 +48,6 @@ internal sealed class Exporter(RunArtifactStore artifacts, TimeProvider time, IR
     /// <summary>A range is split off only when each range still holds this many pages: every range ends in a partly filled page.</summary>
     private const int PagesPerRange = 4;
 
-    /// <summary>
-    /// Rows of a table other than sys_update_xml (an app's record, a few configuration rows) an export may
-    /// expect and still be a small read, which may travel in one Batch API call with others
-    /// (<see cref="ServiceNowClient.GetFewRecordsAsync"/>). Of updates (payloads of KBs each) only a set
-    /// expected to be empty is: it is read to check it still is.
-    /// </summary>
-    private const int FewRows = 20;
-
     /// <summary>Exports a local set as the remote set it becomes on re-import, keeping batch links inside the run.</summary>
     /// <remarks>
     /// <c>headers</c> gives the set's sys_update_set row when the chunk's rows are read in one call (null if that
@@ -182,8 +174,7 @@ internal sealed class Exporter(RunArtifactStore artifacts, TimeProvider time, IR
                 // A large export may read several sys_id ranges at once (rows then follow in arrival order, not
                 // sys_id order); one page's worth or less is read in one range. The first page is asked for
                 // before the header is awaited: both are on their way at once.
-                var few = sizeHint == 0 || (sizeHint <= FewRows && table != "sys_update_xml");
-                var rows = target.GetRecordsInRangesAsync(table, query, split, pageSize: UpdatePageSize, count: count, fewRows: few, cancellationToken: token).GetAsyncEnumerator(token);
+                var rows = target.GetRecordsInRangesAsync(table, query, split, pageSize: UpdatePageSize, count: count, cancellationToken: token).GetAsyncEnumerator(token);
                 await using (rows.ConfigureAwait(false))
                 {
                     var first = rows.MoveNextAsync().AsTask();

@@ -34,7 +34,6 @@ public sealed class ServiceNowClient : IDisposable
     private readonly SemaphoreSlim _readPlaces;
     private readonly TimeProvider _time;
     private readonly OAuthTokenProvider? _tokens;
-    private readonly SmallReadBatch _smallReads;
 
     /// <summary>Creates a client for the instance at <paramref name="endpoint"/> (e.g. <c>https://acme.service-now.com</c>).</summary>
     /// <param name="endpoint">The instance base URL, from configuration only.</param>
@@ -70,7 +69,6 @@ public sealed class ServiceNowClient : IDisposable
         };
         _http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("CloneFlow", "1.0"));
-        _smallReads = new SmallReadBatch((content, token) => SendAsync(HttpMethod.Post, "/api/now/v1/batch", content, "POST batch (small reads)", token));
     }
 
     /// <summary>The instance base URL.</summary>
@@ -100,19 +98,11 @@ public sealed class ServiceNowClient : IDisposable
         int? pageSize = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        await foreach (var row in GetRowsAsync(table, query, fields, pageSize, null, fewRows: false, cancellationToken))
+        await foreach (var row in GetRowsAsync(table, query, fields, pageSize, null, cancellationToken))
         {
             yield return row;
         }
     }
-
-    /// <summary>
-    /// As <see cref="GetRecordsAsync(string, TableQuery?, IReadOnlyList{string}?, int?, CancellationToken)"/>, for a
-    /// query expected to match a few rows (a page or less): its first page may go to the instance together
-    /// with other small reads waiting at the same time, in one Batch API call (<see cref="SmallReadBatch"/>).
-    /// </summary>
-    public IAsyncEnumerable<ServiceNowRecord> GetFewRecordsAsync(string table, TableQuery? query = null, IReadOnlyList<string>? fields = null, CancellationToken cancellationToken = default) =>
-        GetRowsAsync(table, query, fields, null, null, fewRows: true, cancellationToken);
 
     /// <summary>
     /// Streams every row of <paramref name="table"/> matching <paramref name="query"/>, reading the disjoint
@@ -135,10 +125,6 @@ public sealed class ServiceNowClient : IDisposable
     /// ends the range without an empty request after it. A row added ahead of the reader is counted
     /// by the next page and read; the caller checks what it wrote against this count.
     /// </param>
-    /// <param name="fewRows">
-    /// The read is expected to match a few rows, in one range (a page or less): its first page may go in one
-    /// Batch API call with other small reads waiting at the same time (see <see cref="GetFewRecordsAsync"/>).
-    /// </param>
     /// <param name="cancellationToken">Stops the read.</param>
     public async IAsyncEnumerable<ServiceNowRecord> GetRecordsInRangesAsync(
         string table,
@@ -147,7 +133,6 @@ public sealed class ServiceNowClient : IDisposable
         IReadOnlyList<string>? fields = null,
         int? pageSize = null,
         RecordCount? count = null,
-        bool fewRows = false,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         TableNames.Check(table);
@@ -155,7 +140,7 @@ public sealed class ServiceNowClient : IDisposable
         var ranges = split.RangesOf(query ?? TableQuery.All);
         if (ranges.Count == 1)
         {
-            await foreach (var row in GetRowsAsync(table, ranges[0], fields, pageSize, count, fewRows, cancellationToken))
+            await foreach (var row in GetRowsAsync(table, ranges[0], fields, pageSize, count, cancellationToken))
             {
                 yield return row;
             }
@@ -169,7 +154,7 @@ public sealed class ServiceNowClient : IDisposable
         // Ranges are taken in order as readers free up: the first ranges finish first.
         var readers = Parallel.ForEachAsync(ranges, new ParallelOptions { MaxDegreeOfParallelism = atOnce, CancellationToken = stop.Token }, async (range, token) =>
         {
-            await foreach (var row in GetRowsAsync(table, range, fields, pageSize, count, fewRows: false, token))
+            await foreach (var row in GetRowsAsync(table, range, fields, pageSize, count, token))
             {
                 await rows.Writer.WriteAsync(row, token);
             }
@@ -197,7 +182,6 @@ public sealed class ServiceNowClient : IDisposable
         IReadOnlyList<string>? fields,
         int? pageSize,
         RecordCount? count,
-        bool fewRows,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         TableNames.Check(table);
@@ -222,9 +206,7 @@ public sealed class ServiceNowClient : IDisposable
                 ("sysparm_exclude_reference_link", "true"),
                 ("sysparm_display_value", "false"),
                 ("sysparm_fields", FieldList(fields)));
-            // A read of a few rows may travel in a batch with others; if the batch does not serve it, it goes alone.
-            using var response = (fewRows && after is null ? await BatchedPageAsync(path, count is not null, cancellationToken) : null)
-                ?? await SendAsync(HttpMethod.Get, path, null, operation, cancellationToken);
+            using var response = await SendAsync(HttpMethod.Get, path, null, operation, cancellationToken);
 
             // The count is of this page's query: the rows from this page to the end of the range.
             long? ahead = null;
@@ -257,19 +239,6 @@ public sealed class ServiceNowClient : IDisposable
                 throw new ServiceNowException(null, $"rows of {table} came back without sys_id; keyset paging needs it", null, null, operation);
             }
         }
-    }
-
-    /// <summary>A page's answer from a batch of small reads, or null (then it goes alone): also when a count was asked for and the batch's answer does not carry it.</summary>
-    private async Task<HttpResponseMessage?> BatchedPageAsync(string path, bool counted, CancellationToken cancellationToken)
-    {
-        var answer = await _smallReads.TryReadAsync(path, cancellationToken);
-        if (answer is not null && counted && !answer.Headers.Contains("X-Total-Count"))
-        {
-            answer.Dispose();
-            return null;
-        }
-
-        return answer;
     }
 
     /// <summary>How many rows match (ServiceNow's X-Total-Count).</summary>
