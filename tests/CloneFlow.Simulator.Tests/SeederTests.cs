@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.IO.Compression;
 using System.Net;
+using System.Text;
 using CloneFlow.Simulator.Seeding;
 
 namespace CloneFlow.Simulator.Tests;
@@ -52,6 +54,39 @@ public sealed class SeederTests
         Assert.False(sim["prod"].IsPluginActive("com.snc.sdlc.agile.2.0"));
         Assert.Empty(sim["prod"].GetRecords("sys_update_set", "state=in progress^is_default=false"));
         Assert.NotEmpty(sim["prod"].GetRecords("sys_remote_update_set", "state=committed"));
+    }
+
+    [Fact]
+    public async Task Seeded_payloads_compress_about_as_much_as_real_exports()
+    {
+        // Real exports (the fixtures) compress 3.1x to 5.3x at gzip's fastest level; a script of one
+        // repeated method compressed about 20x, which would flatter exports stored compressed.
+        await using var sim = await Sim.StartAsync();
+        var payloads = Encoding.UTF8.GetBytes(string.Concat(sim["test"].GetRecords("sys_update_xml").Select(r => r["payload"])));
+        using var compressed = new MemoryStream();
+        await using (var gzip = new GZipStream(compressed, CompressionLevel.Fastest, leaveOpen: true))
+        {
+            await gzip.WriteAsync(payloads);
+        }
+
+        var ratio = (double)payloads.Length / compressed.Length;
+        Assert.True(payloads.Length > 100_000, $"{payloads.Length} bytes of payloads");
+        Assert.InRange(ratio, 2.5, 6.0);
+    }
+
+    [Fact]
+    public void A_seeded_script_is_a_class_of_varied_methods_of_at_least_the_size_asked_for()
+    {
+        var script = ScriptText.Write("AcmeApprovalRouting042", 3300, new Random(7));
+        var again = ScriptText.Write("AcmeApprovalRouting042", 3300, new Random(7));
+
+        Assert.Equal(again, script);
+        Assert.InRange(script.Length, 3300, 4000);
+        Assert.StartsWith("var AcmeApprovalRouting042 = Class.create();\nAcmeApprovalRouting042.prototype = {", script, StringComparison.Ordinal);
+        Assert.EndsWith("    type: 'AcmeApprovalRouting042'\n};", script, StringComparison.Ordinal);
+        var methods = script.Split('\n').Where(l => l.EndsWith(": function(current) {", StringComparison.Ordinal)).ToList();
+        Assert.True(methods.Count >= 5, $"{methods.Count} methods");
+        Assert.True(methods.Distinct(StringComparer.Ordinal).Count() >= methods.Count - 1, "method names repeat");
     }
 
     [Fact]

@@ -24,7 +24,7 @@ public sealed partial class RunArtifactStore
     /// <summary>The content's length before compression, for a compressed artifact (its blob's length is the stored one).</summary>
     private const string BytesKey = "cloneflow_bytes";
 
-    /// <summary>The Content-Encoding of a compressed artifact: browsers and the portal's download decompress it as they read.</summary>
+    /// <summary>The Content-Encoding of a compressed artifact: clients that honour it (browsers, <c>azcopy --decompress</c>) get the content as written.</summary>
     private const string Gzip = "gzip";
 
     /// <summary>
@@ -365,7 +365,8 @@ public sealed partial class RunArtifactStore
         long bytes;
         var read = download.Details;
         using (download)
-        await using (var hashing = new HashingStream(Decoded(download)))
+        await using (var content = Decoded(download))
+        await using (var hashing = new HashingStream(content))
         {
             try
             {
