@@ -22,12 +22,9 @@ internal sealed class ResidentSetReader : IDisposable
             {
                 _statm = File.OpenHandle("/proc/self/statm");
             }
-            catch (IOException)
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                _statm = null;
-            }
-            catch (UnauthorizedAccessException)
-            {
+                // No statm to keep open: Read falls back to System.Diagnostics.Process.
                 _statm = null;
             }
         }
