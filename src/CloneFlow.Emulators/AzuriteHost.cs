@@ -8,8 +8,11 @@ namespace CloneFlow.Emulators;
 /// <summary>
 /// A private Azurite (Blob, Queue and Table emulator) for one test run or one local host: started
 /// from the repository's <c>node_modules/.bin/azurite</c> on free loopback ports with a temporary
-/// data folder, stopped by its pid. When <c>CLONEFLOW_STORAGE</c> holds a connection string, that
-/// storage account is used instead and nothing is started.
+/// data folder, stopped by its pid. With a kept data folder (the local host's state) it runs as a
+/// service of its own: its own session and process group, its output in <see cref="LogFileName"/>,
+/// found again by its pid file, so a crash of the process that started it never takes the state down.
+/// When <c>CLONEFLOW_STORAGE</c> holds a connection string, that storage account is used instead
+/// and nothing is started.
 /// </summary>
 public sealed class AzuriteHost : IAsyncDisposable
 {
@@ -23,7 +26,19 @@ public sealed class AzuriteHost : IAsyncDisposable
     private const int StartAttempts = 3;
 
     /// <summary>In a kept data folder: "pid blobPort queuePort tablePort" of the Azurite serving it.</summary>
-    private const string PidFile = "cloneflow-azurite.pid";
+    public const string PidFileName = "cloneflow-azurite.pid";
+
+    /// <summary>In a kept data folder: what its detached Azurite prints.</summary>
+    public const string LogFileName = "cloneflow-azurite.log";
+
+    /// <summary>
+    /// Azurite 3.37 keeps its blob, queue and table metadata in memory and writes it to disk every
+    /// 5 seconds (<c>autosaveInterval: 5000</c> in its Loki stores): a write it acknowledged may be
+    /// lost if Azurite itself dies within that time. Steps that must survive such a crash wait this long.
+    /// </summary>
+    public static readonly TimeSpan UnsavedWindow = TimeSpan.FromSeconds(6);
+
+    private const string PidFile = PidFileName;
 
     private readonly string? _location;
     private readonly EventHandler? _onProcessExit;
@@ -41,7 +56,7 @@ public sealed class AzuriteHost : IAsyncDisposable
         _location = location;
         _ports = ports;
         _keepData = keepData;
-        if (start is not null)
+        if (start is not null && !Detached)
         {
             // A test run that dies without disposing must not leave Azurite behind.
             _onProcessExit = (_, _) =>
@@ -60,6 +75,12 @@ public sealed class AzuriteHost : IAsyncDisposable
 
     /// <summary>Azurite's pid, or null when an external account from <c>CLONEFLOW_STORAGE</c> is used.</summary>
     public int? ProcessId => _process?.Id;
+
+    /// <summary>The folder Azurite keeps its data in (null in memory or for an external account).</summary>
+    public string? DataFolder => _location;
+
+    /// <summary>True when Azurite runs as a service of its own (a kept data folder, on Unix): it outlives a crash of this process.</summary>
+    public bool Detached => _keepData && !OperatingSystem.IsWindows();
 
     /// <summary>Starts Azurite (installing it with <c>npm ci</c> first if node_modules is missing), or uses <c>CLONEFLOW_STORAGE</c>.</summary>
     public static async Task<AzuriteHost> StartAsync(AzuriteOptions? options = null, CancellationToken cancellationToken = default)
@@ -115,7 +136,7 @@ public sealed class AzuriteHost : IAsyncDisposable
             options.Log?.WriteLine($"Azurite pid {host.ProcessId} on 127.0.0.1:{blob}/{queue}/{table}, data in {location ?? "memory"}");
             if (keep)
             {
-                await File.WriteAllTextAsync(Path.Combine(location!, PidFile), FormattableString.Invariant($"{host.ProcessId} {blob} {queue} {table}"), cancellationToken);
+                await host.WritePidFileAsync(cancellationToken);
             }
 
             return host;
@@ -155,7 +176,7 @@ public sealed class AzuriteHost : IAsyncDisposable
 
         // A recycled pid belongs to some other program: only a live node process answering on the blob port is ours.
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        if (process.HasExited || !process.ProcessName.Contains("node", StringComparison.OrdinalIgnoreCase) || !await AnswersAsync(http, numbers[1], cancellationToken))
+        if (!IsRunning(process) || !process.ProcessName.Contains("node", StringComparison.OrdinalIgnoreCase) || !await AnswersAsync(http, numbers[1], cancellationToken))
         {
             process.Dispose();
             return null;
@@ -229,6 +250,14 @@ public sealed class AzuriteHost : IAsyncDisposable
 
     private async Task StartProcessAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
+        if (Detached)
+        {
+            var log = Path.Combine(_location!, LogFileName);
+            _process = await LaunchDetachedAsync(_start!, log, cancellationToken);
+            await WaitUntilAnsweringAsync(_process, _ports, timeout, () => LogTail(log), cancellationToken);
+            return;
+        }
+
         Process process;
         try
         {
@@ -246,13 +275,143 @@ public sealed class AzuriteHost : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => _output.Add(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await WaitUntilAnsweringAsync(process, _ports, timeout, _output, cancellationToken);
+        await WaitUntilAnsweringAsync(process, _ports, timeout, _output.ToString, cancellationToken);
     }
+
+    /// <summary>
+    /// Starts Azurite in a session of its own (setsid) from a shell that exits at once, so it is no
+    /// child and no group member of this process: a SIGKILL of this process, its tree or its group
+    /// leaves it running. Its output goes to <paramref name="log"/>, never to a pipe that could close.
+    /// </summary>
+    private static async Task<Process> LaunchDetachedAsync(ProcessStartInfo azurite, string log, CancellationToken cancellationToken)
+    {
+        var launcher = new ProcessStartInfo("/bin/sh") { RedirectStandardOutput = true, UseShellExecute = false };
+        launcher.ArgumentList.Add("-c");
+        // The backgrounded child leads no group, so setsid needs no fork: the pid printed is Azurite's.
+        launcher.ArgumentList.Add("log=\"$1\"; shift; setsid \"$@\" </dev/null >>\"$log\" 2>&1 & echo $!");
+        launcher.ArgumentList.Add("cloneflow-azurite");
+        launcher.ArgumentList.Add(log);
+        launcher.ArgumentList.Add(azurite.FileName);
+        foreach (var argument in azurite.ArgumentList)
+        {
+            launcher.ArgumentList.Add(argument);
+        }
+
+        using var shell = Process.Start(launcher) ?? throw new AzuriteStartException("could not start /bin/sh");
+        var line = await shell.StandardOutput.ReadLineAsync(cancellationToken);
+        await shell.WaitForExitAsync(cancellationToken);
+        if (!int.TryParse(line, System.Globalization.CultureInfo.InvariantCulture, out var pid) || pid <= 0)
+        {
+            throw new AzuriteStartException($"could not start Azurite in a session of its own (setsid): {LogTail(log)}");
+        }
+
+        try
+        {
+            return Process.GetProcessById(pid);
+        }
+        catch (ArgumentException)
+        {
+            throw new AzuriteStartException($"Azurite exited at once: {LogTail(log)}");
+        }
+    }
+
+    private static string LogTail(string log)
+    {
+        try
+        {
+            var lines = File.ReadLines(log).TakeLast(20).ToList();
+            return lines.Count == 0 ? "(no output)" : string.Join(" | ", lines);
+        }
+        catch (IOException)
+        {
+            return "(no output)";
+        }
+    }
+
+    /// <summary>
+    /// Whether the process runs: a killed Azurite that nobody reaps (a detached one is no child of
+    /// ours, and some init processes never reap) stays a zombie, which <see cref="Process.HasExited"/> counts as alive.
+    /// </summary>
+    private static bool IsRunning(Process process)
+    {
+        try
+        {
+            if (process.HasExited)
+            {
+                return false;
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+
+        if (OperatingSystem.IsWindows())
+        {
+            return true;
+        }
+
+        try
+        {
+            // /proc/<pid>/stat: "pid (comm) S ...": the state follows the last ')'.
+            var stat = File.ReadAllText($"/proc/{process.Id}/stat");
+            var state = stat[(stat.LastIndexOf(')') + 2)..].FirstOrDefault();
+            return state is not ('Z' or 'X' or '\0');
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return true;
+        }
+    }
+
+    /// <summary>Waits until the process no longer runs (polling: a detached one cannot be waited for), at most <paramref name="limit"/>.</summary>
+    private static async Task WaitUntilGoneAsync(Process process, TimeSpan limit, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        while (IsRunning(process) && watch.Elapsed < limit)
+        {
+            await Task.Delay(50, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// SIGKILL, as when the machine dies under it: whatever Azurite had not yet saved (up to
+    /// <see cref="UnsavedWindow"/> of acknowledged writes) is lost. Then starts it again on the same
+    /// ports and data folder, as a machine's service manager would.
+    /// </summary>
+    public async Task CrashAndRestartAsync(TimeSpan? startTimeout = null, CancellationToken cancellationToken = default)
+    {
+        if (_start is null || _location is null)
+        {
+            throw new InvalidOperationException("Only an Azurite this host started with a data folder can be crashed and restarted.");
+        }
+
+        if (_process is { } running)
+        {
+            Kill(running);
+            await WaitUntilGoneAsync(running, TimeSpan.FromSeconds(10), cancellationToken);
+            running.Dispose();
+            _process = null;
+        }
+
+        await StartProcessAsync(startTimeout ?? TimeSpan.FromSeconds(60), cancellationToken);
+        if (_keepData)
+        {
+            await WritePidFileAsync(cancellationToken);
+        }
+    }
+
+    private Task WritePidFileAsync(CancellationToken cancellationToken) =>
+        File.WriteAllTextAsync(Path.Combine(_location!, PidFile), FormattableString.Invariant($"{ProcessId} {_ports[0]} {_ports[1]} {_ports[2]}"), cancellationToken);
 
     /// <summary>SIGTERM (Azurite saves its metadata store on the way out), then a kill after a grace period.</summary>
     private static async Task StopGracefullyAsync(Process process, CancellationToken cancellationToken)
     {
-        if (process.HasExited)
+        if (!IsRunning(process))
         {
             return;
         }
@@ -267,14 +426,11 @@ public sealed class AzuriteHost : IAsyncDisposable
                     await signal.WaitForExitAsync(cancellationToken);
                 }
 
-                using var grace = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                grace.CancelAfter(TimeSpan.FromSeconds(10));
-                await process.WaitForExitAsync(grace.Token);
-                return;
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                // Did not stop in time: killed below.
+                await WaitUntilGoneAsync(process, TimeSpan.FromSeconds(10), cancellationToken);
+                if (!IsRunning(process))
+                {
+                    return;
+                }
             }
             catch (System.ComponentModel.Win32Exception)
             {
@@ -283,10 +439,10 @@ public sealed class AzuriteHost : IAsyncDisposable
         }
 
         Kill(process);
-        await process.WaitForExitAsync(cancellationToken);
+        await WaitUntilGoneAsync(process, TimeSpan.FromSeconds(10), cancellationToken);
     }
 
-    private static async Task WaitUntilAnsweringAsync(Process process, int[] ports, TimeSpan timeout, BoundedLog output, CancellationToken cancellationToken)
+    private static async Task WaitUntilAnsweringAsync(Process process, int[] ports, TimeSpan timeout, Func<string> output, CancellationToken cancellationToken)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var deadline = Stopwatch.StartNew();
@@ -295,9 +451,9 @@ public sealed class AzuriteHost : IAsyncDisposable
             while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (process.HasExited)
+                if (!IsRunning(process))
                 {
-                    throw new AzuriteStartException($"Azurite exited with code {process.ExitCode}: {output}");
+                    throw new AzuriteStartException($"Azurite exited: {output()}");
                 }
 
                 if (await AnswersAsync(http, port, cancellationToken))
@@ -307,7 +463,7 @@ public sealed class AzuriteHost : IAsyncDisposable
 
                 if (deadline.Elapsed > timeout)
                 {
-                    throw new AzuriteStartException($"Azurite did not answer on 127.0.0.1:{port} within {timeout.TotalSeconds:F0} s: {output}");
+                    throw new AzuriteStartException($"Azurite did not answer on 127.0.0.1:{port} within {timeout.TotalSeconds:F0} s: {output()}");
                 }
 
                 await Task.Delay(100, cancellationToken);

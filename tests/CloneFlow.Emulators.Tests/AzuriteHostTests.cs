@@ -192,4 +192,44 @@ public class AzuriteHostEnvironmentTests
             folder.Delete(recursive: true);
         }
     }
+
+    [Fact]
+    public async Task A_kept_data_folders_Azurite_runs_in_a_session_of_its_own_so_a_crash_of_its_starter_leaves_it_serving()
+    {
+        var folder = Directory.CreateTempSubdirectory("cloneflow-detached-azurite-");
+        try
+        {
+            await using var host = await AzuriteHost.StartAsync(new AzuriteOptions { HonourStorageEnvironmentVariable = false, DataFolder = folder.FullName });
+            var pid = host.ProcessId!.Value;
+
+            // /proc/<pid>/stat after "(comm)": state, ppid, pgrp, session.
+            var text = await File.ReadAllTextAsync($"/proc/{pid}/stat");
+            var stat = text[(text.LastIndexOf(')') + 2)..].Split(' ');
+            var (parent, group, session) = (int.Parse(stat[1], System.Globalization.CultureInfo.InvariantCulture), int.Parse(stat[2], System.Globalization.CultureInfo.InvariantCulture), int.Parse(stat[3], System.Globalization.CultureInfo.InvariantCulture));
+            Assert.True(host.Detached);
+            Assert.NotEqual(Environment.ProcessId, parent);
+            Assert.Equal(pid, group);
+            Assert.Equal(pid, session);
+            Assert.True(File.Exists(Path.Combine(folder.FullName, AzuriteHost.LogFileName)));
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task What_Azurite_acknowledged_longer_ago_than_its_unsaved_window_survives_a_SIGKILL()
+    {
+        await using var azurite = await AzuriteHost.StartAsync(new AzuriteOptions { HonourStorageEnvironmentVariable = false });
+        var container = new BlobContainerClient(azurite.ConnectionString, "state");
+        await container.CreateIfNotExistsAsync();
+        await container.GetBlobClient("settled.txt").UploadAsync(BinaryData.FromString("on disk"));
+        await Task.Delay(AzuriteHost.UnsavedWindow);
+
+        await azurite.CrashAndRestartAsync();
+
+        var content = await container.GetBlobClient("settled.txt").DownloadContentAsync();
+        Assert.Equal("on disk", content.Value.Content.ToString());
+    }
 }

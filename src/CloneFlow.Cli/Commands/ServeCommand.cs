@@ -37,6 +37,7 @@ internal static class ServeCommand
             }
 
             await console.Out.WriteLineAsync($"CloneFlow local host: API {host.Host.BaseUrl}api/clones, approval pages {host.Host.BaseUrl}api/approvals/<token>, task hub '{configuration.Host.TaskHub}'. Ctrl+C stops it; runs carry on when it starts again.");
+            await console.Out.WriteLineAsync($"storage: {host.StateDescription}");
             await console.Out.WriteLineAsync($"ready {host.Host.BaseUrl}");
             try
             {

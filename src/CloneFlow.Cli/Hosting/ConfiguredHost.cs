@@ -2,6 +2,7 @@ using Azure.Core;
 using CloneFlow.Core.Approvals;
 using CloneFlow.Core.Configuration;
 using CloneFlow.Core.Notifications;
+using CloneFlow.Core.Runtime;
 using CloneFlow.Core.Secrets;
 using CloneFlow.Emulators;
 using Microsoft.Extensions.Logging;
@@ -30,6 +31,9 @@ internal sealed class ConfiguredHost : IAsyncDisposable
 
     public LocalHost Host { get; }
 
+    /// <summary>Where the runs' state lives and what a crash can still lose, for the operator.</summary>
+    public required string StateDescription { get; init; }
+
     /// <summary>
     /// Starts the host the configuration describes, writing approval lines (when configured) to
     /// <paramref name="output"/> and logs to <paramref name="log"/>. Without a named storage account,
@@ -47,14 +51,25 @@ internal sealed class ConfiguredHost : IAsyncDisposable
 
         AzuriteHost? azurite = null;
         string storage;
+        string state;
+        var durability = StorageDurability.Immediate;
         if (settings.StorageConnectionSecret is { } storageSecret)
         {
             storage = await secrets.GetSecretAsync(storageSecret, cancellationToken);
+            var emulated = storage.Contains("devstoreaccount1", StringComparison.Ordinal);
+            durability = emulated ? new StorageDurability(AzuriteHost.UnsavedWindow) : durability;
+            state = emulated
+                ? $"state in the storage emulator named by '{storageSecret}': it may lose its last {AzuriteHost.UnsavedWindow.TotalSeconds:F0} s if it dies, so clone requests and recorded approvals wait that long"
+                : $"state in the storage account named by '{storageSecret}'";
         }
         else
         {
             azurite = await AzuriteHost.StartAsync(new AzuriteOptions { Log = log, DataFolder = Path.Combine(stateFolder, "azurite") }, cancellationToken);
             storage = azurite.ConnectionString;
+            durability = new StorageDurability(AzuriteHost.UnsavedWindow);
+            state = $"state in {azurite.DataFolder} (Azurite pid {azurite.ProcessId}, a process of its own that outlives this host; "
+                + $"a machine crash may lose its last {AzuriteHost.UnsavedWindow.TotalSeconds:F0} s, so clone requests and recorded approvals wait that long; "
+                + "for runs that matter, name a storage account in host.storageConnectionSecret)";
         }
 
         var logs = LoggerFactory.Create(logging => logging
@@ -74,9 +89,9 @@ internal sealed class ConfiguredHost : IAsyncDisposable
         {
             var notifier = Notifier(configuration, secrets, credential, output, logs, http);
             var host = await LocalHost.StartAsync(
-                new LocalHostOptions { Configuration = configuration, StorageConnectionString = storage, Secrets = secrets, SigningKeys = keys, Notifier = notifier, Logs = logs, Listen = listen },
+                new LocalHostOptions { Configuration = configuration, StorageConnectionString = storage, Secrets = secrets, SigningKeys = keys, Notifier = notifier, Logs = logs, Listen = listen, Durability = durability },
                 cancellationToken);
-            return new ConfiguredHost(host, azurite, logs, http);
+            return new ConfiguredHost(host, azurite, logs, http) { StateDescription = state };
         }
         catch
         {

@@ -51,6 +51,9 @@ internal sealed record LocalHostOptions
     /// <summary>This host's identity in the task hub's leases.</summary>
     public string WorkerId { get; init; } = $"cloneflow-{Environment.MachineName}";
 
+    /// <summary>How long the storage may lose what it acknowledged (Azurite saves on a timer); the clone request and every recorded approval wait that long.</summary>
+    public StorageDurability Durability { get; init; } = StorageDurability.Immediate;
+
     /// <summary>How orchestration inputs, outputs and events are serialized; null for the engine's JSON default (the benchmarks count history bytes with their own).</summary>
     public DataConverter? DataConverter { get; init; }
 }
@@ -118,12 +121,12 @@ internal sealed class LocalHost : IAsyncDisposable
             builder.WebHost.UseKestrel(kestrel => kestrel.AddServerHeader = false).UseUrls(listen.GetLeftPart(UriPartial.Authority));
             builder.Services.AddSingleton(configuration);
             builder.Services.AddSingleton(artifacts);
-            builder.Services.AddSingleton(new RunServices(configuration, clients, artifacts));
+            builder.Services.AddSingleton(new RunServices(configuration, clients, artifacts) { Durability = options.Durability });
             builder.Services.AddSingleton(options.Notifier);
             builder.Services.AddSingleton(tokens);
             builder.Services.AddSingleton(new ApprovalLinks(tokens, publicUrl));
             builder.Services.AddSingleton(new ApprovalDecisionRecorder(tokens, new BlobApprovalTokenLedger(ledgerContainer), TimeProvider.System));
-            builder.Services.AddSingleton(sp => new CloneRuns(sp.GetRequiredService<DurableTaskClient>(), configuration));
+            builder.Services.AddSingleton(sp => new CloneRuns(sp.GetRequiredService<DurableTaskClient>(), configuration, durability: options.Durability));
             if (options.DataConverter is { } converter)
             {
                 builder.Services.Configure<DurableTaskWorkerOptions>(o => o.DataConverter = converter);

@@ -61,8 +61,16 @@ public sealed class RequestCloneActivity(RunServices services) : CloneFlowActivi
             return new CloneRequestInfo(CloneRequestKind.Refused, null, $"the manifest lists {manifest.Verified} verified exports of the {plan.ExportItems} the plan needs, so no clone was requested");
         }
 
+        // A clone cannot be taken back: what it stands on (the verified exports, the run's history up to
+        // this request) must be on disk first, or a crash of the storage could lose it while the clone runs.
+        await services.Durability.SettleAsync(services.Time, CancellationToken.None);
         var driver = await services.CloneDriverAsync(input.Target, CancellationToken.None);
         var outcome = await driver.RequestCloneAsync(new CloneRequestSpec(input.RunId, source.EffectiveCloneName, target.EffectiveCloneName, settings.Cloning.Profile), CancellationToken.None);
+        if (outcome is { Kind: CloneRequestKind.Created or CloneRequestKind.AlreadyRequested, Status.Number: { Length: > 0 } number })
+        {
+            await OwnCloneRequest.RecordAsync(services, input.RunId, number, CancellationToken.None);
+        }
+
         return new CloneRequestInfo(outcome.Kind, outcome.Status?.Number, outcome.Reason);
     }
 }

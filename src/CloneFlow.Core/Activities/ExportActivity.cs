@@ -38,7 +38,9 @@ public sealed class ExportActivity(RunServices services) : CloneFlowActivity<Exp
         var planRead = services.Artifacts.ReadJsonAsync<RunPlan>(input.RunId, PlanActivity.PlanBlob, cancellationToken);
         var exportListing = services.Artifacts.ListJsonAsync<ExportItem>(input.RunId, ExportBlobPrefix(input.Kind), readUnlisted: false, cancellationToken);
         var entryListing = services.Artifacts.ListJsonAsync<ExportItem>(input.RunId, ExportItem.ManifestPrefix(input.Kind), cancellationToken);
-        await Task.WhenAll(planRead, exportListing, entryListing);
+        // Never read the target again once the run's clone exists (its history may have lost the request).
+        var notCloned = OwnCloneRequest.ThrowIfRequestedAsync(services, input.RunId, input.Target, cancellationToken);
+        await Task.WhenAll(planRead, exportListing, entryListing, notCloned);
         var (exports, entries) = (await exportListing, await entryListing);
         var plan = await planRead ?? throw new InvalidOperationException($"Run {input.RunId} has no plan.");
         var target = await services.Clients.GetAsync(plan.TargetInstance, cancellationToken);

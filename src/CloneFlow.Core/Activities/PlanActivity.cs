@@ -24,6 +24,8 @@ public sealed class PlanActivity(RunServices services) : CloneFlowActivity<RunRe
         ArgumentNullException.ThrowIfNull(input);
         var cancellationToken = CancellationToken.None;
         var settings = services.Target(input.Target);
+        // The plan is the pre-clone state: never taken again once the run's clone exists.
+        await OwnCloneRequest.ThrowIfRequestedAsync(services, input.RunId, input.Target, cancellationToken);
         var target = await services.Clients.GetAsync(settings.Instance, cancellationToken);
         var source = await services.Clients.GetAsync(settings.Source, cancellationToken);
 

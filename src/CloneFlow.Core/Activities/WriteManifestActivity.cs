@@ -36,13 +36,19 @@ public sealed record RunManifest(string RunId, IReadOnlyList<ExportItem> Items)
     /// </summary>
     internal static async Task<RunManifest> GatherAsync(RunArtifactStore artifacts, string runId, CancellationToken cancellationToken)
     {
+        var manifest = new RunManifest(runId, await GatherItemsAsync(artifacts, runId, cancellationToken));
+        await artifacts.WriteJsonAsync(runId, WriteManifestActivity.ManifestBlob, manifest, cancellationToken);
+        return manifest;
+    }
+
+    /// <summary>The items of the run's exports as stored now, in plan order, without storing a manifest.</summary>
+    internal static async Task<List<ExportItem>> GatherItemsAsync(RunArtifactStore artifacts, string runId, CancellationToken cancellationToken)
+    {
         var exported = artifacts.ListJsonAsync<ExportItem>(runId, "exports/", readUnlisted: false, cancellationToken);
         var entries = await artifacts.ListJsonAsync<ExportItem>(runId, ExportItem.ManifestFolder, cancellationToken);
         var items = Gather(await exported, entries).ToList();
         items.Sort((a, b) => (a.Kind, a.Index).CompareTo((b.Kind, b.Index)));
-        var manifest = new RunManifest(runId, items);
-        await artifacts.WriteJsonAsync(runId, WriteManifestActivity.ManifestBlob, manifest, cancellationToken);
-        return manifest;
+        return items;
     }
 
     /// <summary>The run's manifest, written when its exports were gathered: by the clone request, a dry run's end, or an export phase that failed.</summary>

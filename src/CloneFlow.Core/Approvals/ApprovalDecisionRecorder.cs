@@ -4,7 +4,8 @@ namespace CloneFlow.Core.Approvals;
 /// Takes a decision submitted from the approval page through every check, in an order that leaks
 /// nothing to a forger: the token (shape, key, signature, expiry), then whether the run still
 /// waits on that gate round, then the approver policy, and last the single-use ledger, so a token
-/// is consumed only by a decision that is otherwise acceptable.
+/// is consumed only by a decision that is otherwise acceptable. A consumed decision is read back
+/// from the ledger before it counts as recorded.
 /// </summary>
 public sealed class ApprovalDecisionRecorder
 {
@@ -30,10 +31,21 @@ public sealed class ApprovalDecisionRecorder
     /// Checks and records one decision. <paramref name="findPendingGate"/> returns what the token's
     /// run is waiting on, or null when it waits on nothing (finished, unknown, not at a gate).
     /// </summary>
+    public Task<ApprovalDecisionResult> DecideAsync(
+        string? token,
+        ApprovalVerdict verdict,
+        string? comment,
+        string? signedInPrincipal,
+        Func<ApprovalClaims, CancellationToken, ValueTask<PendingGate?>> findPendingGate,
+        CancellationToken cancellationToken) =>
+        DecideAsync(token, verdict, comment, null, signedInPrincipal, findPendingGate, cancellationToken);
+
+    /// <summary>Checks and records one decision with the gate's <paramref name="choices"/>, which are kept with it.</summary>
     public async Task<ApprovalDecisionResult> DecideAsync(
         string? token,
         ApprovalVerdict verdict,
         string? comment,
+        IReadOnlyDictionary<string, string>? choices,
         string? signedInPrincipal,
         Func<ApprovalClaims, CancellationToken, ValueTask<PendingGate?>> findPendingGate,
         CancellationToken cancellationToken)
@@ -61,13 +73,20 @@ public sealed class ApprovalDecisionRecorder
 
         var text = (comment ?? string.Empty).Trim();
         var decision = new ApprovalDecision(verdict, claims.Approver, text.Length > MaxCommentLength ? text[..MaxCommentLength] : text, claims.TokenId, _time.GetUtcNow());
-        var consumed = await _ledger.TryConsumeAsync(ApprovalTokenUse.For(claims, decision), cancellationToken);
+        var use = ApprovalTokenUse.For(claims, decision, choices);
+        var consumed = await _ledger.TryConsumeAsync(use, cancellationToken);
         if (consumed.Status == TokenConsumeStatus.AlreadyUsed)
         {
-            var first = consumed.PreviousUse is { } use ? $" ({use.Verdict} by {use.Approver} at {use.DecidedAt:u})" : string.Empty;
-            return ApprovalDecisionResult.Refused(claims, ApprovalRefusal.TokenAlreadyUsed, $"A decision was already recorded with this link{first}.");
+            var first = consumed.PreviousUse is { } previous ? $" ({previous.Verdict} by {previous.Approver} at {previous.DecidedAt:u})" : string.Empty;
+            return ApprovalDecisionResult.AlreadyRecorded(claims, consumed.PreviousUse, $"A decision was already recorded with this link{first}.");
         }
 
-        return ApprovalDecisionResult.Recorded(claims, decision);
+        // "Recorded" only once the ledger gives the decision back as written.
+        if (!use.SameDecisionAs(await _ledger.FindAsync(claims.TokenId, cancellationToken)))
+        {
+            return ApprovalDecisionResult.Refused(claims, ApprovalRefusal.NotRecorded, ApprovalOutcome.MessageFor(ApprovalRefusal.NotRecorded));
+        }
+
+        return ApprovalDecisionResult.Recorded(claims, decision, use.Choices);
     }
 }

@@ -5,13 +5,24 @@ namespace CloneFlow.Core.Approvals;
 /// <summary>The answer to a decision submitted with a token: the recorded decision, or the refusal and the HTTP status and message for the page.</summary>
 public sealed record ApprovalDecisionResult
 {
-    private ApprovalDecisionResult(ApprovalClaims? claims, ApprovalDecision? decision, ApprovalRefusal? refusal, string? reason)
+    private ApprovalDecisionResult(ApprovalClaims? claims, ApprovalDecision? decision, ApprovalRefusal? refusal, string? reason, IReadOnlyDictionary<string, string>? choices = null, ApprovalTokenUse? earlier = null)
     {
         Claims = claims;
         Decision = decision;
         Refusal = refusal;
         Reason = reason;
+        Choices = choices ?? new Dictionary<string, string>();
+        Earlier = earlier;
     }
+
+    /// <summary>The gate's choices recorded with the decision.</summary>
+    public IReadOnlyDictionary<string, string> Choices { get; }
+
+    /// <summary>
+    /// For a link used before on the gate round the run still waits on: the decision recorded then,
+    /// to pass to the run again (its first delivery may have been lost with a crash); null otherwise.
+    /// </summary>
+    public ApprovalTokenUse? Earlier { get; }
 
     /// <summary>The token's claims (null when the token itself was refused).</summary>
     public ApprovalClaims? Claims { get; }
@@ -33,7 +44,10 @@ public sealed record ApprovalDecisionResult
     /// <summary>200 when accepted, otherwise the refusal's status (401, 403, 409 or 410).</summary>
     public int HttpStatus => Refusal is { } refusal ? ApprovalOutcome.HttpStatusFor(refusal) : 200;
 
-    internal static ApprovalDecisionResult Recorded(ApprovalClaims claims, ApprovalDecision decision) => new(claims, decision, null, null);
+    internal static ApprovalDecisionResult Recorded(ApprovalClaims claims, ApprovalDecision decision, IReadOnlyDictionary<string, string>? choices) => new(claims, decision, null, null, choices);
+
+    internal static ApprovalDecisionResult AlreadyRecorded(ApprovalClaims claims, ApprovalTokenUse? earlier, string reason) =>
+        new(claims, null, ApprovalRefusal.TokenAlreadyUsed, reason, earlier: earlier is not null && earlier.IsFor(claims) ? earlier : null);
 
     internal static ApprovalDecisionResult Refused(ApprovalClaims? claims, ApprovalRefusal refusal, string reason) => new(claims, null, refusal, reason);
 }

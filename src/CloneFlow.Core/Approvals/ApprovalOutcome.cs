@@ -27,6 +27,7 @@ public static class ApprovalOutcome
         ApprovalRefusal.ExpiredToken or ApprovalRefusal.NoLongerPending => 410,
         ApprovalRefusal.TokenAlreadyUsed => 409,
         ApprovalRefusal.NotSignedIn => 401,
+        ApprovalRefusal.NotRecorded => 503,
         _ => throw new ArgumentOutOfRangeException(nameof(refusal), refusal, "Unknown refusal."),
     };
 
@@ -46,6 +47,7 @@ public static class ApprovalOutcome
         ApprovalRefusal.RequesterCannotApprove => "You requested this run, so another approver must decide.",
         ApprovalRefusal.NotSignedIn => "Sign in to record your decision.",
         ApprovalRefusal.SignedInPrincipalMismatch => "This approval link was sent to someone else; sign in as that person.",
+        ApprovalRefusal.NotRecorded => "Your decision was not recorded: CloneFlow could not store it. Nothing was decided; open the link again and decide again.",
         _ => throw new ArgumentOutOfRangeException(nameof(refusal), refusal, "Unknown refusal."),
     };
 }

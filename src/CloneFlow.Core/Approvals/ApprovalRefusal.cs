@@ -38,4 +38,7 @@ public enum ApprovalRefusal
 
     /// <summary>The signed-in person is not the token's approver.</summary>
     SignedInPrincipalMismatch,
+
+    /// <summary>Storage did not keep the decision (it failed, or did not read back as written): nothing is recorded; decide again.</summary>
+    NotRecorded,
 }

@@ -106,7 +106,23 @@ public sealed class ApprovalPages(CloneRuns runs, ApprovalTokenService tokens, A
             .Where(k => k.StartsWith("problem:", StringComparison.Ordinal) && form[k].ToString() is "accept" or "skip")
             .ToDictionary(k => k["problem:".Length..], k => form[k].ToString(), StringComparer.Ordinal);
         var principal = context.Request.Headers["X-MS-CLIENT-PRINCIPAL-NAME"].FirstOrDefault();
-        var result = await runs.DecideAsync(recorder, token, verdict.Value, form["comment"].ToString(), choices, principal, cancellationToken);
+        ApprovalDecisionResult result;
+        try
+        {
+            result = await runs.DecideAsync(recorder, token, verdict.Value, form["comment"].ToString(), choices, principal, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Storage or the engine (gRPC, HTTP: each host has its own) failed mid-way: never say "recorded" for what may not be kept.
+            return Page(StatusCodes.Status503ServiceUnavailable, "The decision was not recorded", ApprovalOutcome.MessageFor(ApprovalRefusal.NotRecorded));
+        }
+
+        if (result.Earlier is { } earlier)
+        {
+            var earlierWhat = earlier.Verdict == ApprovalVerdict.Approve ? "approved" : "rejected";
+            return Page(StatusCodes.Status409Conflict, "Already decided with this link", $"Your decision ({earlierWhat} by {earlier.Approver} at {earlier.DecidedAt:u}) is recorded and has been passed to run {earlier.RunId} again. This link cannot change it.");
+        }
+
         if (!result.Accepted)
         {
             return Page(result.HttpStatus, "The decision was not recorded", result.Reason ?? ApprovalOutcome.MessageFor(result.Refusal!.Value));

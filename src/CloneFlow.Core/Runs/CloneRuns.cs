@@ -1,5 +1,6 @@
 using CloneFlow.Core.Approvals;
 using CloneFlow.Core.Configuration;
+using CloneFlow.Core.Runtime;
 using CloneFlow.Core.Workflow;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
@@ -15,10 +16,13 @@ public sealed record StartOutcome(string RunId, bool Started);
 /// Starts, inspects, cancels and approves runs through a Durable Task client: the operations both
 /// hosts (Azure Functions and the local host) and the CLI share. Targets come only from configuration.
 /// </summary>
-public sealed class CloneRuns(DurableTaskClient client, CloneFlowConfiguration configuration, TimeProvider? timeProvider = null)
+public sealed class CloneRuns(DurableTaskClient client, CloneFlowConfiguration configuration, TimeProvider? timeProvider = null, StorageDurability? durability = null)
 {
     private static readonly OrchestrationRuntimeStatus[] Active = [OrchestrationRuntimeStatus.Pending, OrchestrationRuntimeStatus.Running, OrchestrationRuntimeStatus.Suspended];
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
+
+    /// <summary>How long the storage may lose what it acknowledged; starting a run, a decision and a cancel are answered only after it.</summary>
+    private StorageDurability Durability { get; } = durability ?? StorageDurability.Immediate;
 
     /// <summary>Starts a run for a configured target unless one is already active for it (one active run per target).</summary>
     /// <exception cref="ArgumentException">The target is not configured.</exception>
@@ -36,6 +40,8 @@ public sealed class CloneRuns(DurableTaskClient client, CloneFlowConfiguration c
 
         var id = runId ?? CloneRunInput.RequestedRunId(target, _time.GetUtcNow());
         await client.ScheduleNewOrchestrationInstanceAsync(nameof(CloneOrchestration), new CloneRunInput(id, target, requestedBy, dryRun), new StartOrchestrationOptions(id), cancellationToken);
+        // A run is "accepted" once the storage cannot lose it any more.
+        await Durability.SettleAsync(_time, cancellationToken);
         return new StartOutcome(id, true);
     }
 
@@ -90,8 +96,11 @@ public sealed class CloneRuns(DurableTaskClient client, CloneFlowConfiguration c
     }
 
     /// <summary>Asks a run to stop (it cancels the clone while it still can).</summary>
-    public Task CancelAsync(string runId, string by, string reason, CancellationToken cancellationToken) =>
-        client.RaiseEventAsync(runId, CancelRequest.EventName, new CancelRequest(by, reason), cancellationToken);
+    public async Task CancelAsync(string runId, string by, string reason, CancellationToken cancellationToken)
+    {
+        await client.RaiseEventAsync(runId, CancelRequest.EventName, new CancelRequest(by, reason), cancellationToken);
+        await Durability.SettleAsync(_time, cancellationToken);
+    }
 
     /// <summary>
     /// Records an approver's decision from a signed link and passes it to the run: the token, the
@@ -107,11 +116,19 @@ public sealed class CloneRuns(DurableTaskClient client, CloneFlowConfiguration c
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(recorder);
-        var result = await recorder.DecideAsync(token, verdict, comment, signedInPrincipal, FindPendingGateAsync, cancellationToken);
-        if (result.Accepted)
+        var result = await recorder.DecideAsync(token, verdict, comment, choices, signedInPrincipal, FindPendingGateAsync, cancellationToken);
+        // A link used before on a round the run still waits on: its recorded decision may never have
+        // reached the run (a crash between recording and delivery), so it is passed on again; the run
+        // counts a decision once, by its id.
+        var deliver = result.Accepted ? new GateDecision(result.Decision, result.Choices)
+            : result.Earlier is { } earlier ? new GateDecision(earlier.Decision, earlier.Choices ?? new Dictionary<string, string>())
+            : null;
+        if (deliver is not null)
         {
             var claims = result.Claims!;
-            await client.RaiseEventAsync(claims.RunId, GateEvents.Name(claims.Gate, claims.Round), new GateDecision(result.Decision!, choices ?? new Dictionary<string, string>()), cancellationToken);
+            await client.RaiseEventAsync(claims.RunId, GateEvents.Name(claims.Gate, claims.Round), deliver, cancellationToken);
+            // "Recorded" is said once the storage cannot lose it any more.
+            await Durability.SettleAsync(_time, cancellationToken);
         }
 
         return result;

@@ -28,6 +28,9 @@ public sealed class RunServices
     /// <summary>The clock activities use (never the orchestrator: it uses the context's clock).</summary>
     public TimeProvider Time { get; }
 
+    /// <summary>How long the storage may lose what it acknowledged; the clone request waits that long first.</summary>
+    public StorageDurability Durability { get; init; } = StorageDurability.Immediate;
+
     /// <summary>The configured target, or a clear error.</summary>
     public TargetConfiguration Target(string name) =>
         Configuration.Targets.TryGetValue(name, out var target)

@@ -17,6 +17,8 @@ public static class CloneFlowTasks
             .AddActivity<PlanActivity>()
             .AddActivity<ExportActivity>()
             .AddActivity<WriteManifestActivity>()
+            .AddActivity<FindCloneRequestActivity>()
+            .AddActivity<RecordCloneRequestActivity>()
             .AddActivity<RequestCloneActivity>()
             .AddActivity<CloneStatusActivity>()
             .AddActivity<CancelCloneActivity>()

@@ -104,6 +104,13 @@ internal sealed partial class CloneRun
                 if (winner == next)
                 {
                     var answer = next.Result;
+                    if (decisions.Any(d => d.DecisionId == answer.Decision.DecisionId))
+                    {
+                        // A recorded decision passed on again (its first delivery may have been lost): counted once.
+                        next = _context.WaitForExternalEvent<GateDecision>(eventName);
+                        continue;
+                    }
+
                     decisions.Add(answer.Decision);
                     var policy = new ApproverPolicy(Run.Target, gate, approvers, policies.Quorum > 1 ? ApprovalQuorum.DistinctCount(policies.Quorum) : ApprovalQuorum.AnyOne, separationOfDuties: !policies.RequesterMayApprove);
                     var tally = policy.Tally(decisions, _input.RequestedBy);

@@ -38,7 +38,11 @@ internal sealed partial class CloneRun
         maxNumberOfAttempts: 4,
         firstRetryInterval: TimeSpan.FromSeconds(2),
         backoffCoefficient: 2,
-        maxRetryInterval: TimeSpan.FromMinutes(1)));
+        maxRetryInterval: TimeSpan.FromMinutes(1))
+    {
+        // Finding the run's own clone is an answer, not a fault: retrying cannot change it.
+        HandleFailure = failure => !failure.IsCausedBy<CloneAlreadyRequestedException>(),
+    });
 
     private readonly TaskOrchestrationContext _context;
     private readonly CloneRunInput _input;
@@ -83,14 +87,75 @@ internal sealed partial class CloneRun
         {
             return await RunPhasesAsync();
         }
-        catch (RunStopped stop)
+        catch (RunStopped stop) when (_cloneNumber is not null)
         {
             return await FinishAsync(stop.Outcome, stop.Message);
+        }
+        catch (RunStopped stop)
+        {
+            return await FinishBeforeCloneAsync(stop.Outcome, stop.Message);
         }
         catch (TaskFailedException ex) when (_cloneNumber is null)
         {
             // Before a clone is requested a failure is safe: nothing on the target has changed.
-            return await FinishAsync(RunOutcome.Failed, $"{ex.FailureDetails.ErrorMessage} No clone was requested; the target is unchanged and any verified exports are kept.");
+            return await FinishBeforeCloneAsync(RunOutcome.Failed, $"{ex.FailureDetails.ErrorMessage} No clone was requested; the target is unchanged and any verified exports are kept.");
+        }
+    }
+
+    /// <summary>
+    /// Ends a run that, by its history, never had its clone requested: but storage that lost its last
+    /// seconds can take a request out of the history while the clone goes on. So the run first asks
+    /// the clone driver; if its clone exists, it watches it and restores instead of saying "unchanged".
+    /// </summary>
+    private async Task<CloneRunResult> FinishBeforeCloneAsync(RunOutcome outcome, string reason)
+    {
+        if (_input.DryRun)
+        {
+            return await FinishAsync(outcome, reason);
+        }
+
+        OwnCloneRequestInfo own;
+        try
+        {
+            own = await CallAsync<OwnCloneRequestInfo>(nameof(FindCloneRequestActivity), _ref);
+        }
+        catch (TaskFailedException ex)
+        {
+            return await FinishAsync(outcome, $"{reason} (CloneFlow could not check on {Run.Source} that this run requested no clone: {ex.FailureDetails.ErrorMessage}. Look at the clone requests for {Run.TargetInstance} before using it.)");
+        }
+
+        return own.Number is null ? await FinishAsync(outcome, reason) : await ResumeFoundCloneAsync(own);
+    }
+
+    /// <summary>The run's clone exists though its history had not recorded it: watch it and restore from the verified exports.</summary>
+    private async Task<CloneRunResult> ResumeFoundCloneAsync(OwnCloneRequestInfo own)
+    {
+        _cloneNumber = own.Number;
+        _cloneRequests = 1;
+        _timeline.Add(new PhaseRecord($"clone {own.Number} found on {Run.Source}", Now, Now, "ok"));
+        SetStatus(_status with { CloneRequest = _cloneNumber, Message = $"Clone {_cloneNumber} of this run was found on {Run.Source}; watching it, then restoring from the verified exports." });
+        try
+        {
+            if (own.Plan is not { } plan)
+            {
+                throw new RunStopped(RunOutcome.Failed, $"Clone {_cloneNumber} of this run was found on {Run.Source}, but the run has no plan in Blob storage, so nothing can be restored by CloneFlow.");
+            }
+
+            if (!own.ExportsComplete)
+            {
+                var question = $"Clone {_cloneNumber} of this run was found on {Run.Source}, but only {own.VerifiedExports} of the {plan.ExportItems} exports are verified in Blob storage. Restore what is there (approve), or abort and restore by hand (reject)?";
+                var decision = await AskAsync("failure", question, [new("Clone request", _cloneNumber!)], allowCancel: false);
+                if (!decision.Approved || decision.Choice("action") == "abort")
+                {
+                    throw new RunStopped(RunOutcome.Failed, $"Stopped by {decision.By}: clone {_cloneNumber} exists, {own.VerifiedExports} of {plan.ExportItems} exports are verified. The exports are kept for a manual restore.");
+                }
+            }
+
+            return await AfterCloneRequestedAsync(plan);
+        }
+        catch (RunStopped stop)
+        {
+            return await FinishAsync(stop.Outcome, stop.Message);
         }
     }
 
@@ -99,7 +164,7 @@ internal sealed partial class CloneRun
         var preflight = await PhaseAsync("preflight", "Checking accounts, roles and the target", () => CallAsync<PreflightResult>(nameof(PreflightActivity), _ref));
         if (!preflight.Passed)
         {
-            return await FinishAsync(RunOutcome.Failed, "Preflight found problems; nothing was exported or cloned: " + string.Join("; ", preflight.Problems));
+            throw new RunStopped(RunOutcome.Failed, "Preflight found problems; nothing was exported or cloned: " + string.Join("; ", preflight.Problems));
         }
 
         var plan = await PhaseAsync("plan", "Taking the inventory of in-flight work", () => CallAsync<PlanSummary>(nameof(PlanActivity), _ref));
@@ -108,13 +173,19 @@ internal sealed partial class CloneRun
         var approval = await AskAsync("clone", $"Approve cloning {Run.Source} over {Run.TargetInstance}? {plan.LocalSets} local and {plan.RemoteSets} remote update sets ({plan.Updates} updates) will be exported and restored; {plan.EmptySets} empty sets are not kept.", PlanFacts(plan));
         if (!approval.Approved)
         {
-            return await FinishAsync(RunOutcome.Rejected, approval.Expired ? "Nobody approved the clone in time; nothing was exported or cloned." : $"{approval.By} rejected the clone: {approval.Comment}");
+            throw new RunStopped(RunOutcome.Rejected, approval.Expired ? "Nobody approved the clone in time; nothing was exported or cloned." : $"{approval.By} rejected the clone: {approval.Comment}");
+        }
+
+        // Exports are taken once, before the request: never again once the run's clone exists.
+        if (!_input.DryRun && await CallAsync<OwnCloneRequestInfo>(nameof(FindCloneRequestActivity), _ref) is { Number: not null } own)
+        {
+            return await ResumeFoundCloneAsync(own);
         }
 
         var exported = await PhaseAsync("export", "Exporting and verifying in-flight work", () => ExportAllAsync(plan));
         if (exported.Failed > 0)
         {
-            return await FinishAsync(RunOutcome.Failed, $"No clone was requested: {exported.Failed} export(s) could not be verified ({string.Join("; ", exported.Failures)}). The verified exports are kept.");
+            throw new RunStopped(RunOutcome.Failed, $"No clone was requested: {exported.Failed} export(s) could not be verified ({string.Join("; ", exported.Failures)}). The verified exports are kept.");
         }
 
         if (_input.DryRun)
@@ -128,6 +199,12 @@ internal sealed partial class CloneRun
 
         ThrowIfCanceledBeforeClone();
         await PhaseAsync("clone", $"Requesting the clone of {Run.Source} over {Run.TargetInstance}", RequestCloneAsync);
+        return await AfterCloneRequestedAsync(plan);
+    }
+
+    /// <summary>From the clone request on: watch the clone, then restore, check, verify and report.</summary>
+    private async Task<CloneRunResult> AfterCloneRequestedAsync(PlanSummary plan)
+    {
         await PhaseAsync("monitor", "Watching the clone", MonitorCloneAsync);
         await StepAsync("restart", "Waiting for the target to answer again", WaitForTargetAsync);
         await StepAsync("plugins", "Activating plugins the clone removed", RestorePluginsAsync);
@@ -160,9 +237,12 @@ internal sealed partial class CloneRun
                 _cloneNumber = answer.Approved ? answer.Choice("number") : null;
                 if (string.IsNullOrWhiteSpace(_cloneNumber))
                 {
+                    _cloneNumber = null;
                     throw new RunStopped(RunOutcome.Failed, "No clone request number was given; nothing was cloned. The exports are kept.");
                 }
 
+                // The number is the manual request's only trace outside this history.
+                await CallAsync<bool>(nameof(RecordCloneRequestActivity), new CloneRef(_input.RunId, _input.Target, _cloneNumber));
                 break;
             case CloneRequestKind.TargetBusy:
                 throw new RunStopped(RunOutcome.Failed, $"No clone was requested: {request.Reason}");

@@ -26,6 +26,9 @@ public sealed class ActivityFunctions(IServiceProvider services)
     [Function(nameof(ExportActivity))]
     public Task<ExportChunkResult> Export([ActivityTrigger] ExportChunk input) => services.GetRequiredService<ExportActivity>().ExecuteAsync(input);
 
+    [Function(nameof(FindCloneRequestActivity))]
+    public Task<OwnCloneRequestInfo> FindCloneRequest([ActivityTrigger] RunRef input) => services.GetRequiredService<FindCloneRequestActivity>().ExecuteAsync(input);
+
     [Function(nameof(LoadRunContextActivity))]
     public Task<RunContext> LoadRunContext([ActivityTrigger] RunRef input) => services.GetRequiredService<LoadRunContextActivity>().ExecuteAsync(input);
 
@@ -52,6 +55,9 @@ public sealed class ActivityFunctions(IServiceProvider services)
 
     [Function(nameof(PromptApproversActivity))]
     public Task<bool> PromptApprovers([ActivityTrigger] ApprovalPrompt input) => services.GetRequiredService<PromptApproversActivity>().ExecuteAsync(input);
+
+    [Function(nameof(RecordCloneRequestActivity))]
+    public Task<bool> RecordCloneRequest([ActivityTrigger] CloneRef input) => services.GetRequiredService<RecordCloneRequestActivity>().ExecuteAsync(input);
 
     [Function(nameof(RequestCloneActivity))]
     public Task<CloneRequestInfo> RequestClone([ActivityTrigger] RunRef input) => services.GetRequiredService<RequestCloneActivity>().ExecuteAsync(input);

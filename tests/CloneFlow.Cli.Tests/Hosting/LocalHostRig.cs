@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
@@ -14,24 +15,26 @@ namespace CloneFlow.Cli.Tests.Hosting;
 
 /// <summary>
 /// Everything outside the host that a crash must not disturb: the ServiceNow simulator (prod, test)
-/// over HTTP in this process, Azurite, a configuration file and the secrets in the host's
-/// environment. Hosts come and go as <c>cloneflow serve</c> processes on one fixed address, so
-/// approval links sent by a killed host still lead to the next one.
+/// over HTTP in this process, a configuration file and the secrets in the host's environment.
+/// Hosts come and go as <c>cloneflow serve</c> processes on one fixed address, so approval links
+/// sent by a killed host still lead to the next one. Storage is the host's own: the Azurite that
+/// <c>serve</c> starts with its data beside the configuration, which a crash may or may not take down too.
 /// </summary>
 internal sealed class LocalHostRig : IAsyncDisposable
 {
     public const string Approver = "lead@acme.example";
 
-    private readonly AzuriteHost _azurite;
     private readonly DirectoryInfo _folder;
     private readonly Dictionary<string, string> _environment;
     private readonly HttpClient _http;
+    private readonly ConcurrentDictionary<string, Task<bool>> _deciding = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<(string Gate, int OutputLine)> _recorded = new();
+    private readonly ConcurrentQueue<string> _refusals = new();
     private ServeProcess? _host;
 
-    private LocalHostRig(SimulatorHost simulator, AzuriteHost azurite, DirectoryInfo folder, Dictionary<string, string> environment, Uri baseUrl)
+    private LocalHostRig(SimulatorHost simulator, DirectoryInfo folder, Dictionary<string, string> environment, Uri baseUrl)
     {
         Simulator = simulator;
-        _azurite = azurite;
         _folder = folder;
         _environment = environment;
         BaseUrl = baseUrl;
@@ -46,6 +49,15 @@ internal sealed class LocalHostRig : IAsyncDisposable
     public ConcurrentQueue<string> Output { get; } = new();
 
     public string ConfigFile => Path.Combine(_folder.FullName, "cloneflow.json");
+
+    /// <summary>The pid file of the host's Azurite (<c>.cloneflow/azurite</c> beside the configuration).</summary>
+    private string AzuritePidFile => Path.Combine(_folder.FullName, ".cloneflow", "azurite", AzuriteHost.PidFileName);
+
+    /// <summary>The pid of the Azurite serving the host's state, or null when none was started.</summary>
+    public int? AzuritePid => File.Exists(AzuritePidFile) && int.TryParse(File.ReadAllText(AzuritePidFile).Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture, out var pid) ? pid : null;
+
+    /// <summary>Each gate the page answered "recorded" for, with how many output lines the hosts had printed by then.</summary>
+    public IReadOnlyCollection<(string Gate, int OutputLine)> Recorded => _recorded;
 
     public static async Task<LocalHostRig> StartAsync(int latencyMs, TimeSpan cloneDuration)
     {
@@ -63,7 +75,6 @@ internal sealed class LocalHostRig : IAsyncDisposable
         options.Instances.Add(new SimulatorInstanceOptions("prod") { IsProduction = true });
         options.Instances.Add(new SimulatorInstanceOptions("test"));
         var simulator = await SimulatorHost.StartAsync(options, CancellationToken.None);
-        var azurite = await AzuriteHost.StartAsync();
         var folder = Directory.CreateTempSubdirectory("cloneflow-crash-");
         var baseUrl = new Uri($"http://127.0.0.1:{FreePort()}/");
         var config = new
@@ -85,29 +96,67 @@ internal sealed class LocalHostRig : IAsyncDisposable
                 },
             },
             policies = new { pollInterval = "00:00:01", maxPollInterval = "00:00:02", jobPollInterval = "00:00:00.300", restartTimeout = "00:05:00", cloneTimeout = "00:10:00" },
-            host = new { listen = baseUrl, storageConnectionSecret = "storage", taskHub = "crash" + Guid.NewGuid().ToString("N")[..8], printApprovalLinks = true },
+            host = new { listen = baseUrl, taskHub = "crash" + Guid.NewGuid().ToString("N")[..8], printApprovalLinks = true },
         };
         await File.WriteAllTextAsync(Path.Combine(folder.FullName, "cloneflow.json"), JsonSerializer.Serialize(config));
         var environment = new Dictionary<string, string>
         {
-            [EnvironmentSecretProvider.VariableName("storage")] = azurite.ConnectionString,
             [EnvironmentSecretProvider.VariableName("cloneflow-approval-key")] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
             [EnvironmentSecretProvider.VariableName("sn-prod")] = "admin",
             [EnvironmentSecretProvider.VariableName("sn-test")] = "admin",
             ["Logging__LogLevel__Default"] = "Warning",
         };
-        return new LocalHostRig(simulator, azurite, folder, environment, baseUrl);
+        // The host must start its own Azurite, whatever storage the test run was pointed at.
+        environment[AzuriteHost.StorageEnvironmentVariable] = string.Empty;
+        return new LocalHostRig(simulator, folder, environment, baseUrl);
     }
 
     /// <summary>Starts a host process (the previous one must be gone).</summary>
     public async Task StartHostAsync() => _host = await ServeProcess.StartAsync(ConfigFile, _environment, Output);
 
-    /// <summary>SIGKILLs the current host.</summary>
-    public async Task KillHostAsync()
+    /// <summary>SIGKILLs the current host's process group and, with <paramref name="withStorage"/>, its Azurite too (as a machine crash would).</summary>
+    public async Task KillHostAsync(bool withStorage)
     {
         await _host!.DisposeAsync();
         _host = null;
-        Output.Enqueue("--- host killed ---");
+        if (withStorage)
+        {
+            await KillAzuriteAsync();
+        }
+
+        Output.Enqueue(withStorage ? "--- host and storage killed ---" : "--- host killed ---");
+    }
+
+    /// <summary>SIGKILLs the host's Azurite by its pid file and waits until it no longer serves (nobody may reap it: a zombie counts as gone).</summary>
+    private async Task KillAzuriteAsync()
+    {
+        if (AzuritePid is not { } pid)
+        {
+            return;
+        }
+
+        using (var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-KILL", pid.ToString(System.Globalization.CultureInfo.InvariantCulture) }, UseShellExecute = false, RedirectStandardError = true })!)
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        for (var wait = 0; wait < 100 && IsRunning(pid); wait++)
+        {
+            await Task.Delay(50);
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..][0] is not ('Z' or 'X');
+        }
+        catch (IOException)
+        {
+            return false;
+        }
     }
 
     public async Task<string> StartRunAsync()
@@ -116,6 +165,14 @@ internal sealed class LocalHostRig : IAsyncDisposable
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.True(response.StatusCode == HttpStatusCode.Accepted, body.ToString());
         return body.GetProperty("runId").GetString()!;
+    }
+
+    /// <summary>The run's report as the API serves it.</summary>
+    public async Task<JsonElement> ReportAsync(string runId)
+    {
+        using var response = await _http.GetAsync(new Uri($"api/clones/{runId}/report", UriKind.Relative));
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
     public async Task<RunView> GetAsync(string runId)
@@ -127,15 +184,19 @@ internal sealed class LocalHostRig : IAsyncDisposable
 
     /// <summary>
     /// Approves every gate the run waits on through its printed link (as the approver would, on the
-    /// page) until <paramref name="stop"/> holds or the run ends; returns the last view.
+    /// page) until <paramref name="stop"/> holds or the run ends; returns the last view. The page takes
+    /// a few seconds to say "recorded" (until the storage cannot lose the decision), so decisions go
+    /// on beside the watching. A gate the page answered "recorded" for is never decided again: the run
+    /// must move on without it. With <paramref name="stopAfterApproving"/>, returns the moment the page
+    /// records that gate.
     /// </summary>
-    public async Task<RunView> DriveAsync(string runId, Func<RunView, bool> stop, TimeSpan timeout, bool approve = true)
+    public async Task<RunView> DriveAsync(string runId, Func<RunView, bool> stop, TimeSpan timeout, bool approve = true, string? stopAfterApproving = null)
     {
-        var decided = new HashSet<string>(StringComparer.Ordinal);
         var limit = DateTime.UtcNow + timeout;
         RunView? last = null;
         while (DateTime.UtcNow < limit)
         {
+            Assert.True(_refusals.IsEmpty, string.Join('\n', _refusals));
             try
             {
                 last = await GetAsync(runId);
@@ -154,12 +215,13 @@ internal sealed class LocalHostRig : IAsyncDisposable
 
             foreach (var gate in approve ? last.Status?.PendingApprovals ?? [] : [])
             {
-                if (!decided.Contains(gate.EventName) && LinkFor(gate.Gate) is { } link)
+                if (!_deciding.ContainsKey(gate.EventName) && LinkFor(gate.Gate) is { } link)
                 {
-                    using var page = new ApprovalPageClient();
-                    var result = await page.DecideAsync(link, approve: true, "checked", new Dictionary<string, string>(), CancellationToken.None);
-                    Assert.True(result.Accepted, $"{gate.Gate}: {result.Title}: {result.Message}");
-                    decided.Add(gate.EventName);
+                    var decision = _deciding[gate.EventName] = DecideAsync(gate, link);
+                    if (gate.Gate == stopAfterApproving && await decision)
+                    {
+                        return last;
+                    }
                 }
             }
 
@@ -167,6 +229,36 @@ internal sealed class LocalHostRig : IAsyncDisposable
         }
 
         throw new TimeoutException($"run {runId} did not get there in {timeout}; last: {JsonSerializer.Serialize(last)}\n{string.Join('\n', Output)}");
+    }
+
+    /// <summary>One decision on the page; true once it says "recorded". Cut off by a crash, the gate may be decided again.</summary>
+    private async Task<bool> DecideAsync(Core.Runs.WaitingGate gate, Uri link)
+    {
+        try
+        {
+            using var page = new ApprovalPageClient();
+            var result = await page.DecideAsync(link, approve: true, "checked", new Dictionary<string, string>(), CancellationToken.None);
+            if (result.Accepted)
+            {
+                _recorded.Enqueue((gate.Gate, Output.Count));
+                return true;
+            }
+
+            // Decided before the crash cut the answer off: the page passes the recorded decision on again.
+            if (result.Status == HttpStatusCode.Conflict && result.Title.StartsWith("Already decided", StringComparison.Ordinal))
+            {
+                return true;
+            }
+
+            _refusals.Enqueue($"{gate.Gate}: {result.Status} {result.Title}: {result.Message}");
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException)
+        {
+            // The host died mid-answer: nothing was said, so the decision may not be kept.
+        }
+
+        _deciding.TryRemove(gate.EventName, out _);
+        return false;
     }
 
     /// <summary>The newest approval link any host printed for the gate.</summary>
@@ -181,7 +273,7 @@ internal sealed class LocalHostRig : IAsyncDisposable
         }
 
         _http.Dispose();
-        await _azurite.DisposeAsync();
+        await KillAzuriteAsync();
         await Simulator.DisposeAsync();
         _folder.Delete(recursive: true);
     }

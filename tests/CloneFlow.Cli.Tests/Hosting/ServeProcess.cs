@@ -21,8 +21,10 @@ internal sealed class ServeProcess : IAsyncDisposable
     /// <summary>Starts the host with <paramref name="environment"/> and waits for its "ready" line; every output line also goes to <paramref name="lines"/>.</summary>
     public static async Task<ServeProcess> StartAsync(string configFile, IReadOnlyDictionary<string, string> environment, ConcurrentQueue<string> lines)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "cloneflow.dll"), "serve", "--config", configFile })
+        // In a process group of its own (as a service manager or container runtime starts it), so a crash
+        // can take down the whole group and nothing else.
+        var start = new ProcessStartInfo("setsid") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in new[] { "dotnet", Path.Combine(AppContext.BaseDirectory, "cloneflow.dll"), "serve", "--config", configFile })
         {
             start.ArgumentList.Add(argument);
         }
@@ -64,12 +66,16 @@ internal sealed class ServeProcess : IAsyncDisposable
         return serve;
     }
 
-    /// <summary>SIGKILL: no shutdown code runs, as when a machine dies.</summary>
+    /// <summary>
+    /// SIGKILL to the host's whole process group, as when its container or service dies: no shutdown
+    /// code runs. Processes in a session of their own (the host's Azurite) are not in the group.
+    /// </summary>
     public async Task KillAsync()
     {
         if (!_process.HasExited)
         {
-            _process.Kill(entireProcessTree: true);
+            using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-KILL", "--", $"-{_process.Id}" }, UseShellExecute = false })!;
+            await kill.WaitForExitAsync();
         }
 
         await _process.WaitForExitAsync();

@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using CloneFlow.Core.Approvals;
 using CloneFlow.Core.Tests.Support;
+using Moq;
 
 namespace CloneFlow.Core.Tests.Approvals;
 
@@ -69,6 +70,36 @@ public class ApprovalDecisionRecorderTests
 
         Assert.Equal((ApprovalRefusal.TokenAlreadyUsed, 409), (replay.Refusal, replay.HttpStatus));
         Assert.Contains("Approve by alice@contoso.com", replay.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_replay_while_the_run_still_waits_on_that_round_carries_the_first_decision_to_pass_on_again()
+    {
+        var token = _tokens.Issue(Run, "plan", 1, "alice@contoso.com", Day);
+        var choices = new Dictionary<string, string> { ["action"] = "retry" };
+        await _recorder.DecideAsync(token.Value, ApprovalVerdict.Approve, "first", choices, null, (_, _) => ValueTask.FromResult<PendingGate?>(_gate), CancellationToken.None);
+
+        var replay = await _recorder.DecideAsync(token.Value, ApprovalVerdict.Reject, "second", null, null, (_, _) => ValueTask.FromResult<PendingGate?>(_gate), CancellationToken.None);
+
+        Assert.Equal((ApprovalRefusal.TokenAlreadyUsed, 409), (replay.Refusal, replay.HttpStatus));
+        Assert.False(replay.Accepted);
+        Assert.Equal(new ApprovalDecision(ApprovalVerdict.Approve, "alice@contoso.com", "first", token.Claims.TokenId, ApprovalTestKeys.Now), replay.Earlier!.Decision);
+        Assert.Equal(choices, replay.Earlier.Choices);
+    }
+
+    [Fact]
+    public async Task A_decision_the_ledger_does_not_give_back_as_written_is_not_recorded()
+    {
+        var forgetful = new Mock<IApprovalTokenLedger>();
+        forgetful.Setup(l => l.TryConsumeAsync(It.IsAny<ApprovalTokenUse>(), It.IsAny<CancellationToken>())).ReturnsAsync(new TokenConsumeResult(TokenConsumeStatus.Consumed));
+        forgetful.Setup(l => l.FindAsync(It.IsAny<string>(), It.IsAny<CancellationToken>())).ReturnsAsync((ApprovalTokenUse?)null);
+        var recorder = new ApprovalDecisionRecorder(_tokens, forgetful.Object, _clock);
+
+        var result = await recorder.DecideAsync(Token(), ApprovalVerdict.Approve, "ok", null, (_, _) => ValueTask.FromResult<PendingGate?>(_gate), CancellationToken.None);
+
+        Assert.Equal((ApprovalRefusal.NotRecorded, 503), (result.Refusal, result.HttpStatus));
+        Assert.Null(result.Decision);
+        Assert.Contains("decide again", result.Reason, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -26,7 +26,8 @@ public class ApprovalOutcomeTests
     [InlineData(ApprovalRefusal.WrongRun, 403)]
     [InlineData(ApprovalRefusal.SignedInPrincipalMismatch, 403)]
     [InlineData(ApprovalRefusal.NotSignedIn, 401)]
-    public void Replays_are_409_and_stale_approvals_410(ApprovalRefusal refusal, int httpStatus)
+    [InlineData(ApprovalRefusal.NotRecorded, 503)]
+    public void Replays_are_409_stale_approvals_410_and_unkept_decisions_503(ApprovalRefusal refusal, int httpStatus)
     {
         Assert.Equal(httpStatus, ApprovalOutcome.HttpStatusFor(refusal));
     }
@@ -37,7 +38,7 @@ public class ApprovalOutcomeTests
         foreach (var refusal in Enum.GetValues<ApprovalRefusal>())
         {
             var status = ApprovalOutcome.HttpStatusFor(refusal);
-            Assert.True(status is 401 or 403 or 409 or 410, $"{refusal}: {status}");
+            Assert.True(status is 401 or 403 or 409 or 410 or 503, $"{refusal}: {status}");
             Assert.False(string.IsNullOrWhiteSpace(ApprovalOutcome.MessageFor(refusal)));
         }
     }

@@ -44,6 +44,20 @@ public sealed class BlobApprovalTokenLedgerTests(AzuriteFixture azurite) : IClas
     }
 
     [Fact]
+    public async Task The_comment_and_the_gates_choices_are_kept_so_the_decision_can_be_passed_on_again()
+    {
+        var ledger = new BlobApprovalTokenLedger(NewContainer());
+        var use = Use("tid-choices") with { Comment = "skip the stale one", Choices = new Dictionary<string, string> { ["p1"] = "skip", ["p2"] = "accept" } };
+
+        await ledger.TryConsumeAsync(use, CancellationToken.None);
+        var stored = await ledger.FindAsync("tid-choices", CancellationToken.None);
+
+        Assert.True(use.SameDecisionAs(stored));
+        Assert.Equal(new Dictionary<string, string> { ["p1"] = "skip", ["p2"] = "accept" }, stored!.Choices);
+        Assert.Equal(new ApprovalDecision(ApprovalVerdict.Approve, "alice@contoso.com", "skip the stale one", "tid-choices", ApprovalTestKeys.Now), stored.Decision);
+    }
+
+    [Fact]
     public async Task Single_use_survives_a_new_ledger_instance_because_it_lives_in_storage()
     {
         var container = NewContainer();

@@ -31,8 +31,9 @@ public sealed class ExportActivityTests : IAsyncLifetime
         var result = await new ExportActivity(_stack.Services).ExecuteAsync(chunk);
 
         // Per set: the export (one Put Blob when it fits in one request, else its blocks and the block list),
-        // its read-back, and the verified mark with the set's manifest item; per chunk: the plan and two
-        // listings. Nothing is looked up blob by blob before it is written, and no entry is written apart.
+        // its read-back, and the verified mark with the set's manifest item; per chunk: the plan, two
+        // listings and the run's clone-request record (absent: no clone of the run, so the target may be
+        // read). Nothing is looked up blob by blob before it is written, and no entry is written apart.
         var (requests, lookups, listings) = (_storage.Requests.Count, _storage.Count("HEAD"), _storage.Count("GET", "comp=list"));
         var entryPaths = _storage.Paths("PUT").Where(p => p.Contains("/manifest/", StringComparison.Ordinal)).ToList();
         var exports = (await _stack.Services.Artifacts.ListAsync(runId)).Where(a => a.Name.Contains("/exports/local/", StringComparison.Ordinal)).ToList();
@@ -41,7 +42,7 @@ public sealed class ExportActivityTests : IAsyncLifetime
         Assert.Equal(0, lookups);
         Assert.Equal(2, listings);
         Assert.Empty(entryPaths);
-        Assert.Equal(uploads + (2 * plan.LocalSets.Count) + 3, requests);
+        Assert.Equal(uploads + (2 * plan.LocalSets.Count) + 4, requests);
 
         // Compressed, even the set with the multi-MB payload is one Put Blob.
         Assert.Contains(exports, e => e.Bytes > RunArtifactStore.SingleRequestLimit);

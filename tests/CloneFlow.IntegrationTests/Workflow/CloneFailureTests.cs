@@ -27,6 +27,45 @@ public class CloneFailureTests
     }
 
     [Fact]
+    public async Task A_clone_of_the_run_that_its_history_lost_is_found_before_the_export_and_never_reported_as_unchanged()
+    {
+        await using var harness = await WorkflowHarness.StartAsync();
+        var prod = harness.Simulator["prod"];
+        var runId = await harness.StartRunAsync();
+        string? question = null;
+
+        var result = await harness.RunToEndAsync(runId, gate =>
+        {
+            if (gate.Gate == "clone")
+            {
+                // As after storage lost the run's last seconds: the run's own request record is on the source.
+                prod.InsertRecord("sn_instance_clone_request", new Dictionary<string, string>
+                {
+                    ["sys_id"] = Core.ServiceNow.Clones.TableCloneDriver.RequestSysId(runId),
+                    ["number"] = "CLN0004242",
+                    ["source_instance"] = "prod",
+                    ["target_instance"] = "test",
+                    ["state"] = "requested",
+                });
+                return WorkflowHarness.Approve(gate);
+            }
+
+            question = gate.Question;
+            return WorkflowHarness.Reject(gate, "restore by hand");
+        });
+
+        // Nothing was exported over a target being cloned, and the run says its clone exists.
+        Assert.Equal(RunOutcome.Failed, result.Outcome);
+        Assert.Contains("0 of the", question, StringComparison.Ordinal);
+        Assert.Contains("CLN0004242", result.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("unchanged", result.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain(await harness.Artifacts.ListAsync(runId), a => a.Name.Contains("/exports/", StringComparison.Ordinal));
+        var report = await harness.ReadJsonAsync<RunReport>(runId, "report.json");
+        Assert.Equal(1, report!.CloneRequests);
+        Assert.Single(prod.GetRecords("sn_instance_clone_request"));
+    }
+
+    [Fact]
     public async Task A_clone_on_hold_resumed_in_the_console_is_watched_to_the_end()
     {
         await using var harness = await WorkflowHarness.StartAsync();

@@ -21,6 +21,12 @@ public abstract class CloneDriverBase : ICloneDriver
     public abstract Task<CloneCancelOutcome> CancelAsync(string number, CancellationToken cancellationToken);
 
     /// <inheritdoc />
+    public abstract bool IdentifiesOwnRequests { get; }
+
+    /// <inheritdoc />
+    public abstract Task<CloneStatus?> FindOwnRequestAsync(string runId, string targetInstance, bool couldHaveAsked, CancellationToken cancellationToken);
+
+    /// <inheritdoc />
     public Task<CloneStatus?> GetStatusAsync(string number, CancellationToken cancellationToken) =>
         Records.ByNumberAsync(number, cancellationToken);
 

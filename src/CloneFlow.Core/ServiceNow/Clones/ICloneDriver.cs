@@ -19,6 +19,17 @@ public interface ICloneDriver
     /// <summary>Cancels the request if it still can be.</summary>
     Task<CloneCancelOutcome> CancelAsync(string number, CancellationToken cancellationToken);
 
+    /// <summary>True when a request the driver made carries the run's identity (so <see cref="FindOwnRequestAsync"/> never guesses).</summary>
+    bool IdentifiesOwnRequests { get; }
+
+    /// <summary>
+    /// The request this run made, as the instance shows it, in any state, or null when none can be
+    /// found. <paramref name="couldHaveAsked"/> is true once the run had every export verified (before
+    /// that no driver requests a clone or asks a person to), so a request that cannot be told apart
+    /// from the run's own counts as the run's own.
+    /// </summary>
+    Task<CloneStatus?> FindOwnRequestAsync(string runId, string targetInstance, bool couldHaveAsked, CancellationToken cancellationToken);
+
     /// <summary>The open request for <paramref name="targetInstance"/>, if any (one active clone per target).</summary>
     Task<CloneStatus?> FindOpenRequestAsync(string targetInstance, CancellationToken cancellationToken);
 }

@@ -35,6 +35,18 @@ public sealed class ManualCloneDriver : CloneDriverBase
     }
 
     /// <inheritdoc />
+    public override bool IdentifiesOwnRequests => false;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// A person's request carries nothing of the run: once the run could have asked for it, an open
+    /// request for the target cannot be ruled out as the run's own (its recorded number is looked up
+    /// before this). A request that already finished, with its number lost, is not found.
+    /// </remarks>
+    public override Task<CloneStatus?> FindOwnRequestAsync(string runId, string targetInstance, bool couldHaveAsked, CancellationToken cancellationToken) =>
+        couldHaveAsked ? Records.OpenForTargetAsync(targetInstance, cancellationToken) : Task.FromResult<CloneStatus?>(null);
+
+    /// <inheritdoc />
     public override async Task<CloneCancelOutcome> CancelAsync(string number, CancellationToken cancellationToken)
     {
         var status = await Records.ByNumberAsync(number, cancellationToken);

@@ -19,6 +19,9 @@ public sealed class TableCloneDriver : CloneDriverBase
     /// <inheritdoc />
     public override string Kind => "table";
 
+    /// <summary>The sys_id of the request record the driver writes for a run (in <c>sn_instance_clone_request</c> on the source).</summary>
+    public static string RequestSysId(string runId) => CloneRecords.RequestSysId(runId);
+
     /// <inheritdoc />
     public override async Task<CloneRequestOutcome> RequestCloneAsync(CloneRequestSpec spec, CancellationToken cancellationToken)
     {
@@ -67,6 +70,14 @@ public sealed class TableCloneDriver : CloneDriverBase
             ?? throw new ServiceNowException(null, $"the clone request {sysId} was inserted but cannot be read back", null, null, $"GET {table.Table}/{sysId}");
         return new CloneRequestOutcome(CloneRequestKind.Created, created, null);
     }
+
+    /// <inheritdoc />
+    public override bool IdentifiesOwnRequests => true;
+
+    /// <inheritdoc />
+    /// <remarks>The run's record has a sys_id derived from the run id: found in any state, or certainly not made.</remarks>
+    public override Task<CloneStatus?> FindOwnRequestAsync(string runId, string targetInstance, bool couldHaveAsked, CancellationToken cancellationToken) =>
+        Records.BySysIdAsync(CloneRecords.RequestSysId(runId), cancellationToken);
 
     /// <inheritdoc />
     public override async Task<CloneCancelOutcome> CancelAsync(string number, CancellationToken cancellationToken)
