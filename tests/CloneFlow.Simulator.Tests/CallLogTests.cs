@@ -26,14 +26,14 @@ public sealed class CallLogTests
 
         var (_, later) = await client.GetAsync2(string.Create(CultureInfo.InvariantCulture, $"_simulator/calls?from={after + 1}"));
 
-        // Three API calls side by side, each at least its latency (less a millisecond: times are whole
-        // milliseconds); the control call is not one of them.
+        // Three API calls side by side, each about its latency (less up to 5 ms: .NET timers run on the
+        // kernel's coarse clock, a few ms a tick, and times are whole milliseconds); the control call is not one of them.
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(3, window.GetProperty("calls").GetInt32());
-        Assert.True(window.GetProperty("busy_ms").GetInt64() >= 3 * 39);
+        Assert.True(window.GetProperty("busy_ms").GetInt64() >= 3 * 35, $"busy {window.GetProperty("busy_ms").GetInt64()} ms");
         var (first, last) = (window.GetProperty("first_start_ms").GetInt64(), window.GetProperty("last_end_ms").GetInt64());
         Assert.InRange(first, before, after);
-        Assert.True(last - first >= 39, $"the calls spanned {last - first} ms");
+        Assert.True(last - first >= 35, $"the calls spanned {last - first} ms");
         Assert.Equal(0, later.GetProperty("calls").GetInt32());
         Assert.Equal(3, sim["test"].CallsBetween(DateTimeOffset.FromUnixTimeMilliseconds(before), DateTimeOffset.FromUnixTimeMilliseconds(after)).Calls);
     }

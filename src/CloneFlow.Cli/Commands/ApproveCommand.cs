@@ -1,4 +1,6 @@
 using System.CommandLine;
+using CloneFlow.Core.Approvals;
+using CloneFlow.Core.Http;
 
 namespace CloneFlow.Cli.Commands;
 
@@ -12,10 +14,19 @@ internal static class ApproveCommand
         var reject = new Option<bool>("--reject") { Description = "Reject." };
         var comment = new Option<string?>("--comment", "-m") { Description = "Why (recorded in the run's report)." };
         var choices = new Option<string[]>("--choice") { Description = "For preview problems: <problem>=accept|skip (default: the page's default, accept).", AllowMultipleArgumentsPerToken = true };
-        var command = new Command("approve", "Approve or reject through an approval link. Exit codes: 0 recorded, 1 refused (expired, used, forged, not yours: the page's reason is printed), 5 no page answered.")
+        // A flag per gate input, made from the gates' forms: an input the page asks for is always one the CLI can give.
+        var inputs = GateForms.AllInputs()
+            .Select(i => (i.Input.Name, Option: new Option<string?>($"--{i.Input.Name}") { Description = $"{string.Join(", ", i.Gates)} gate: {i.Input.Help}{(i.Input.Options.Count > 0 ? $" ({string.Join("|", i.Input.Options)})" : string.Empty)}." }))
+            .ToList();
+        var command = new Command("approve", "Approve or reject through an approval link. Exit codes: 0 recorded, 1 refused (expired, used, forged, not yours, an answer the page does not accept: the page's reason is printed), 5 no page answered.")
         {
             link, approve, reject, comment, choices,
         };
+        foreach (var (_, option) in inputs)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction(async (result, cancellationToken) =>
         {
             Uri.TryCreate(result.GetRequiredValue(link), UriKind.Absolute, out var url);
@@ -42,6 +53,14 @@ internal static class ApproveCommand
                 }
 
                 picked[parts[0]] = parts[1];
+            }
+
+            foreach (var (name, option) in inputs)
+            {
+                if (result.GetValue(option) is { } value)
+                {
+                    picked[name] = value;
+                }
             }
 
             using var page = new ApprovalPageClient();

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using CloneFlow.Core.Activities;
 using CloneFlow.Cli.Commands;
+using CloneFlow.Core.Http;
 using CloneFlow.Core.Artifacts;
 using CloneFlow.Core.Runs;
 

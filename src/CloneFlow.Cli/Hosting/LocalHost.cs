@@ -121,7 +121,8 @@ internal sealed class LocalHost : IAsyncDisposable
             builder.WebHost.UseKestrel(kestrel => kestrel.AddServerHeader = false).UseUrls(listen.GetLeftPart(UriPartial.Authority));
             builder.Services.AddSingleton(configuration);
             builder.Services.AddSingleton(artifacts);
-            builder.Services.AddSingleton(new RunServices(configuration, clients, artifacts) { Durability = options.Durability });
+            var runServices = new RunServices(configuration, clients, artifacts) { Durability = options.Durability };
+            builder.Services.AddSingleton(runServices);
             builder.Services.AddSingleton(options.Notifier);
             builder.Services.AddSingleton(tokens);
             builder.Services.AddSingleton(new ApprovalLinks(tokens, publicUrl));
@@ -148,7 +149,7 @@ internal sealed class LocalHost : IAsyncDisposable
             // Both handlers are stateless over the host's singletons: one of each serves every request.
             var runs = app.Services.GetRequiredService<CloneRuns>();
             var api = new CloneApi(runs, artifacts, configuration);
-            var pages = Task.FromResult(new ApprovalPages(runs, tokens, app.Services.GetRequiredService<ApprovalDecisionRecorder>(), artifacts));
+            var pages = Task.FromResult(new ApprovalPages(runs, tokens, app.Services.GetRequiredService<ApprovalDecisionRecorder>(), artifacts, new GateInputChecks(runServices)));
             app.MapCloneApi(() => api);
             app.MapApprovalPages(() => pages);
             await app.StartAsync(cancellationToken);

@@ -6,6 +6,7 @@ using CloneFlow.Core.Activities;
 using CloneFlow.Core.Approvals;
 using CloneFlow.Core.Artifacts;
 using CloneFlow.Core.Runs;
+using CloneFlow.Core.Runtime;
 using Microsoft.AspNetCore.Http;
 
 namespace CloneFlow.Core.Http;
@@ -16,7 +17,7 @@ namespace CloneFlow.Core.Http;
 /// plan. The form carries an anti-forgery value that must match a same-site cookie set with the page,
 /// so another site cannot submit a decision with the approver's link.
 /// </summary>
-public sealed class ApprovalPages(CloneRuns runs, ApprovalTokenService tokens, ApprovalDecisionRecorder recorder, RunArtifactStore artifacts)
+public sealed class ApprovalPages(CloneRuns runs, ApprovalTokenService tokens, ApprovalDecisionRecorder recorder, RunArtifactStore artifacts, GateInputChecks? inputChecks = null)
 {
     /// <summary>The anti-forgery cookie and form field.</summary>
     public const string AntiForgeryName = "cloneflow_af";
@@ -33,7 +34,7 @@ public sealed class ApprovalPages(CloneRuns runs, ApprovalTokenService tokens, A
         }
 
         var claims = validation.Claims!;
-        var waiting = await WaitingAsync(claims, cancellationToken);
+        var (waiting, _) = await WaitingAsync(claims, cancellationToken);
         if (waiting is null)
         {
             return Page(StatusCodes.Status410Gone, "Nothing to decide any more", $"Run {claims.RunId} is no longer waiting for the {claims.Gate} decision.");
@@ -69,6 +70,8 @@ public sealed class ApprovalPages(CloneRuns runs, ApprovalTokenService tokens, A
             Problems(body, problems);
         }
 
+        Inputs(body, GateForms.For(claims.Gate), waiting.Actions);
+
         body.Append("<label for=\"comment\">Comment (optional)</label><textarea id=\"comment\" name=\"comment\" rows=\"3\" maxlength=\"2000\"></textarea>");
         body.Append("<div class=\"buttons\"><button type=\"submit\" name=\"decision\" value=\"approve\" class=\"approve\">Approve</button><button type=\"submit\" name=\"decision\" value=\"reject\" class=\"reject\">Reject</button></div></form>");
         return Html(StatusCodes.Status200OK, "CloneFlow approval", body.ToString());
@@ -102,9 +105,34 @@ public sealed class ApprovalPages(CloneRuns runs, ApprovalTokenService tokens, A
             return Page(StatusCodes.Status400BadRequest, "No decision", "Choose Approve or Reject.");
         }
 
-        var choices = form.Keys
-            .Where(k => k.StartsWith("problem:", StringComparison.Ordinal) && form[k].ToString() is "accept" or "skip")
-            .ToDictionary(k => k["problem:".Length..], k => form[k].ToString(), StringComparer.Ordinal);
+        IReadOnlyDictionary<string, string> choices = new Dictionary<string, string>();
+        if (tokens.Validate(token) is { IsValid: true, Claims: { } claims })
+        {
+            // The gate's inputs, checked before anything is recorded: a wrong answer loses nothing.
+            var (waiting, target) = await WaitingAsync(claims, cancellationToken);
+            if (waiting is not null)
+            {
+                var gateForm = GateForms.For(claims.Gate);
+                var fields = form.Keys.ToDictionary(k => k, k => form[k].ToString(), StringComparer.Ordinal);
+                var problems = gateForm.PerProblemChoices
+                    ? (await artifacts.ReadJsonAsync<List<PreviewProblem>>(claims.RunId, $"problems-{claims.Round:D2}.json", cancellationToken) ?? []).Select(p => p.SysId).ToList()
+                    : null;
+                var answer = gateForm.Validate(verdict.Value, fields, waiting.Actions, problems);
+                var wrong = answer.Error;
+                if (wrong is null && verdict == ApprovalVerdict.Approve && inputChecks is not null && target is not null)
+                {
+                    wrong = await inputChecks.CheckAsync(target, claims.Gate, answer.Values, cancellationToken);
+                }
+
+                if (wrong is not null)
+                {
+                    return Page(StatusCodes.Status400BadRequest, "Please correct your answer", $"{wrong} Nothing was recorded: go back, correct it and decide again.");
+                }
+
+                choices = answer.Values;
+            }
+        }
+
         var principal = context.Request.Headers["X-MS-CLIENT-PRINCIPAL-NAME"].FirstOrDefault();
         ApprovalDecisionResult result;
         try
@@ -132,10 +160,35 @@ public sealed class ApprovalPages(CloneRuns runs, ApprovalTokenService tokens, A
         return Page(StatusCodes.Status200OK, $"Thank you: {what}", $"Your decision on the {result.Claims!.Gate} gate of run {result.Claims.RunId} is recorded. You can close this page.");
     }
 
-    private async Task<WaitingGate?> WaitingAsync(ApprovalClaims claims, CancellationToken cancellationToken) =>
-        await runs.GetAsync(claims.RunId, cancellationToken) is { Instance.IsCompleted: false, Status: { } status }
-            ? status.PendingApprovals.FirstOrDefault(g => g.Gate == claims.Gate && g.Round == claims.Round)
-            : null;
+    /// <summary>The gate round the token's run waits on (null when it does not), and the run's target.</summary>
+    private async Task<(WaitingGate? Gate, string? Target)> WaitingAsync(ApprovalClaims claims, CancellationToken cancellationToken) =>
+        await runs.GetAsync(claims.RunId, cancellationToken) is { Instance.IsCompleted: false, Status: { } status } run
+            ? (status.PendingApprovals.FirstOrDefault(g => g.Gate == claims.Gate && g.Round == claims.Round), run.Instance.ReadInputAs<CloneRunInput>()?.Target)
+            : (null, null);
+
+    /// <summary>A field per input of the gate's form: radio buttons for a choice (its default checked), a text box for text.</summary>
+    private static void Inputs(StringBuilder body, GateForm form, IReadOnlyList<string>? actions)
+    {
+        foreach (var input in form.Inputs)
+        {
+            var id = $"input-{input.Name}";
+            if (input.Kind == GateInputKind.Text)
+            {
+                body.Append(CultureInfo.InvariantCulture, $"<label for=\"{id}\">{E(input.Label)}</label><input type=\"text\" name=\"{E(input.Name)}\" id=\"{id}\" maxlength=\"{GateInput.MaxTextLength}\" aria-describedby=\"{id}-help\"><p class=\"muted\" id=\"{id}-help\">{E(input.Help)}</p>");
+                continue;
+            }
+
+            var options = input.Name == GateForms.Action && actions is { Count: > 0 } ? actions : input.Options;
+            var chosen = options.Contains(input.Default ?? string.Empty, StringComparer.Ordinal) ? input.Default : options[0];
+            body.Append(CultureInfo.InvariantCulture, $"<fieldset><legend>{E(input.Label)}</legend>");
+            foreach (var option in options)
+            {
+                body.Append(CultureInfo.InvariantCulture, $"<label class=\"option\"><input type=\"radio\" name=\"{E(input.Name)}\" value=\"{E(option)}\"{(option == chosen ? " checked" : string.Empty)}> {E(option)}</label>");
+            }
+
+            body.Append(CultureInfo.InvariantCulture, $"<p class=\"muted\">{E(input.Help)}</p></fieldset>");
+        }
+    }
 
     private static void Plan(StringBuilder body, RunPlan plan)
     {
@@ -177,11 +230,12 @@ public sealed class ApprovalPages(CloneRuns runs, ApprovalTokenService tokens, A
 
     private static void Problems(StringBuilder body, List<PreviewProblem> problems)
     {
+        // No row is pre-chosen: a row left alone takes the choice for problems not chosen one by one.
         body.Append("<section><h2>Preview problems</h2><table><thead><tr><th>Problem</th><th>Accept remote update</th><th>Skip it</th></tr></thead><tbody>");
         foreach (var problem in problems)
         {
             var name = $"problem:{E(problem.SysId)}";
-            body.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(problem.Description)}</td><td><input type=\"radio\" name=\"{name}\" value=\"accept\" aria-label=\"accept\" checked></td><td><input type=\"radio\" name=\"{name}\" value=\"skip\" aria-label=\"skip\"></td></tr>");
+            body.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(problem.Description)}</td><td><input type=\"radio\" name=\"{name}\" value=\"accept\" aria-label=\"accept\"></td><td><input type=\"radio\" name=\"{name}\" value=\"skip\" aria-label=\"skip\"></td></tr>");
         }
 
         body.Append("</tbody></table></section>");
@@ -204,5 +258,6 @@ public sealed class ApprovalPages(CloneRuns runs, ApprovalTokenService tokens, A
         "label{display:block;margin-top:12px;font-weight:600}textarea{width:100%;font:inherit}.buttons{margin-top:14px;display:flex;gap:12px}" +
         "button{font:inherit;font-weight:600;padding:10px 22px;border:0;border-radius:6px;color:#fff;cursor:pointer}.approve{background:#2e7d32}.reject{background:#c62828}" +
         "button:focus{outline:3px solid #1565c0;outline-offset:2px}table{border-collapse:collapse;width:100%}td,th{padding:6px;border-bottom:1px solid #e3e6ea;text-align:left}" +
-        "code{background:#eef0f3;padding:1px 4px}.sr{position:absolute;left:-9999px}";
+        "code{background:#eef0f3;padding:1px 4px}.sr{position:absolute;left:-9999px}fieldset{border:1px solid #e3e6ea;border-radius:6px;margin-top:12px}" +
+        "legend{font-weight:600}label.option{display:inline-block;font-weight:400;margin:4px 16px 0 0}input[type=text]{width:100%;font:inherit}";
 }

@@ -44,7 +44,8 @@ public sealed record RunStatus
 /// <param name="Approvers">Who may decide.</param>
 /// <param name="Since">When the wait began.</param>
 /// <param name="Question">What is being asked.</param>
-public sealed record WaitingGate(string Gate, int Round, IReadOnlyList<string> Approvers, DateTimeOffset Since, string Question)
+/// <param name="Actions">The values this round offers for the gate's <c>action</c> input (null: all its form lists).</param>
+public sealed record WaitingGate(string Gate, int Round, IReadOnlyList<string> Approvers, DateTimeOffset Since, string Question, IReadOnlyList<string>? Actions = null)
 {
     /// <summary>The external event name for this gate and round.</summary>
     public string EventName => GateEvents.Name(Gate, Round);

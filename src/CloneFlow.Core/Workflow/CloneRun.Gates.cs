@@ -44,15 +44,15 @@ internal sealed partial class CloneRun
             {
                 var error = ex.FailureDetails.ErrorMessage;
                 await NotifyAsync(NotificationKind.CloneFailed, Run.ApproversFor("failure"), $"'{message}' failed after the clone: {error}", [new("Step", phase)]);
-                var decision = await AskAsync("failure", $"'{message}' failed: {error}. Retry, skip it (give a reason), or abort (the exports stay for a manual restore)?", [new("Step", phase)], allowCancel: false);
-                var action = decision.Approved ? decision.Choice("action") ?? "retry" : "abort";
-                if (action == "skip")
+                var decision = await AskAsync(GateForms.FailureGate, $"'{message}' failed: {error}. Retry, skip it (give a reason), or abort (the exports stay for a manual restore)?", [new("Step", phase)], allowCancel: false, actions: [GateForms.Retry, GateForms.Skip, GateForms.Abort]);
+                var action = decision.Approved ? decision.Choice(GateForms.Action) ?? GateForms.Retry : GateForms.Abort;
+                if (action == GateForms.Skip)
                 {
-                    _timeline.Add(new PhaseRecord($"{phase} skipped: {decision.Choice("reason") ?? decision.Comment}", Now, Now, "skipped"));
+                    _timeline.Add(new PhaseRecord($"{phase} skipped: {decision.Choice(GateForms.Reason) ?? decision.Comment}", Now, Now, "skipped"));
                     return default;
                 }
 
-                if (action != "retry" || attempt == maxAttempts)
+                if (action != GateForms.Retry || attempt == maxAttempts)
                 {
                     throw new RunStopped(RunOutcome.Failed, $"Aborted by {decision.By} after '{message}' failed ({error}). The exports are kept for a manual restore.");
                 }
@@ -65,13 +65,13 @@ internal sealed partial class CloneRun
     /// round), reminding, escalating and finally expiring on durable timers. Quorum, separation of
     /// duties and duplicate decisions are handled by the approver policy.
     /// </summary>
-    private async Task<GateOutcome> AskAsync(string gate, string question, IReadOnlyList<NotificationFact> facts, bool allowCancel = true)
+    private async Task<GateOutcome> AskAsync(string gate, string question, IReadOnlyList<NotificationFact> facts, bool allowCancel = true, IReadOnlyList<string>? actions = null)
     {
         var round = _rounds[gate] = _rounds.GetValueOrDefault(gate) + 1;
         var policies = Run.Policies;
         var approvers = Run.ApproversFor(gate).ToList();
         var started = Now;
-        var waiting = new WaitingGate(gate, round, approvers, started, question);
+        var waiting = new WaitingGate(gate, round, approvers, started, question, actions);
         SetStatus(_status with { PendingApprovals = [.. _status.PendingApprovals.Where(p => p.Gate != gate), waiting], Message = question });
         await PromptAsync(NotificationKind.ApprovalRequest, gate, round, approvers, question, facts, policies.ApprovalTimeout);
 
@@ -145,10 +145,10 @@ internal sealed partial class CloneRun
                 else
                 {
                     _approvals.Add(new RecordedApproval(gate, "expired", string.Empty, Now, $"no decision within {policies.ApprovalTimeout}"));
-                    if (gate is "failure" or "problems")
+                    if (gate is GateForms.FailureGate or GateForms.ProblemsGate)
                     {
                         // After the clone nothing is abandoned silently: ask again in a new round.
-                        return await AskAsync(gate, question, facts, allowCancel);
+                        return await AskAsync(gate, question, facts, allowCancel, actions);
                     }
 
                     return new GateOutcome(false, true, null);

@@ -1,4 +1,5 @@
 using CloneFlow.Core.Activities;
+using CloneFlow.Core.Approvals;
 using CloneFlow.Core.Notifications;
 using CloneFlow.Core.Runs;
 using CloneFlow.Core.ServiceNow.CiCd;
@@ -143,9 +144,9 @@ internal sealed partial class CloneRun
 
             if (!own.ExportsComplete)
             {
-                var question = $"Clone {_cloneNumber} of this run was found on {Run.Source}, but only {own.VerifiedExports} of the {plan.ExportItems} exports are verified in Blob storage. Restore what is there (approve), or abort and restore by hand (reject)?";
-                var decision = await AskAsync("failure", question, [new("Clone request", _cloneNumber!)], allowCancel: false);
-                if (!decision.Approved || decision.Choice("action") == "abort")
+                var question = $"Clone {_cloneNumber} of this run was found on {Run.Source}, but only {own.VerifiedExports} of the {plan.ExportItems} exports are verified in Blob storage. Skip the missing ones and restore what is there (give a reason), or abort and restore by hand?";
+                var decision = await AskAsync(GateForms.FailureGate, question, [new("Clone request", _cloneNumber!)], allowCancel: false, actions: [GateForms.Skip, GateForms.Abort]);
+                if (!decision.Approved || decision.Choice(GateForms.Action) != GateForms.Skip)
                 {
                     throw new RunStopped(RunOutcome.Failed, $"Stopped by {decision.By}: clone {_cloneNumber} exists, {own.VerifiedExports} of {plan.ExportItems} exports are verified. The exports are kept for a manual restore.");
                 }
@@ -170,7 +171,7 @@ internal sealed partial class CloneRun
         var plan = await PhaseAsync("plan", "Taking the inventory of in-flight work", () => CallAsync<PlanSummary>(nameof(PlanActivity), _ref));
         await NotifyAsync(NotificationKind.FreezeNotice, [.. Run.Developers, .. Run.ApproversFor("clone")], $"Change freeze on {Run.TargetInstance}: a clone from {Run.Source} is planned. Keep your work in update sets; do not promote anything until the restore report arrives.", PlanFacts(plan));
 
-        var approval = await AskAsync("clone", $"Approve cloning {Run.Source} over {Run.TargetInstance}? {plan.LocalSets} local and {plan.RemoteSets} remote update sets ({plan.Updates} updates) will be exported and restored; {plan.EmptySets} empty sets are not kept.", PlanFacts(plan));
+        var approval = await AskAsync(GateForms.CloneGate, $"Approve cloning {Run.Source} over {Run.TargetInstance}? {plan.LocalSets} local and {plan.RemoteSets} remote update sets ({plan.Updates} updates) will be exported and restored; {plan.EmptySets} empty sets are not kept.", PlanFacts(plan));
         if (!approval.Approved)
         {
             throw new RunStopped(RunOutcome.Rejected, approval.Expired ? "Nobody approved the clone in time; nothing was exported or cloned." : $"{approval.By} rejected the clone: {approval.Comment}");
@@ -233,8 +234,8 @@ internal sealed partial class CloneRun
                 _cloneNumber = request.Number;
                 break;
             case CloneRequestKind.NeedsPerson:
-                var answer = await AskAsync("clone-number", request.Reason ?? "Request the clone in the console and enter its number.", []);
-                _cloneNumber = answer.Approved ? answer.Choice("number") : null;
+                var answer = await AskAsync(GateForms.CloneNumberGate, request.Reason ?? "Request the clone in the console and enter its number.", []);
+                _cloneNumber = answer.Approved ? answer.Choice(GateForms.Number) : null;
                 if (string.IsNullOrWhiteSpace(_cloneNumber))
                 {
                     _cloneNumber = null;
@@ -319,8 +320,8 @@ internal sealed partial class CloneRun
 
     private async Task DecideOnCloneAsync(string question)
     {
-        var decision = await AskAsync("failure", question, [new("Clone request", _cloneNumber ?? "-")], allowCancel: false);
-        if (!decision.Approved || decision.Choice("action") == "abort")
+        var decision = await AskAsync(GateForms.FailureGate, question, [new("Clone request", _cloneNumber ?? "-")], allowCancel: false, actions: [GateForms.Retry, GateForms.Abort]);
+        if (!decision.Approved || decision.Choice(GateForms.Action) == GateForms.Abort)
         {
             throw new RunStopped(RunOutcome.Failed, $"Stopped while the clone was in trouble ({question}). The exports are kept for a manual restore.");
         }
@@ -367,7 +368,7 @@ internal sealed partial class CloneRun
 
         if (Run.Policies.PluginActivationNeedsApproval)
         {
-            var approval = await AskAsync("plugins", $"The clone removed {missing.Count} plugin(s) from {Run.TargetInstance}: {string.Join(", ", missing)}. Activate them before the update sets are previewed?", [new("Plugins", string.Join(", ", missing))], allowCancel: false);
+            var approval = await AskAsync(GateForms.PluginsGate, $"The clone removed {missing.Count} plugin(s) from {Run.TargetInstance}: {string.Join(", ", missing)}. Activate them before the update sets are previewed?", [new("Plugins", string.Join(", ", missing))], allowCancel: false);
             if (!approval.Approved)
             {
                 return true;
@@ -417,13 +418,13 @@ internal sealed partial class CloneRun
             var question = problems.Count == 0
                 ? "The preview found no problem. Commit the restored update sets?"
                 : $"The preview found {problems.Count} problem(s){(problems.MissingTables.Count > 0 ? $"; missing tables ({string.Join(", ", problems.MissingTables)}) usually mean a missing plugin" : string.Empty)}. Accept or skip each remote update, or re-preview after fixing the cause.";
-            var decision = await AskAsync("problems", question, [new("Problems", problems.Count.ToString(System.Globalization.CultureInfo.InvariantCulture))], allowCancel: false);
+            var decision = await AskAsync(GateForms.ProblemsGate, question, [new("Problems", problems.Count.ToString(System.Globalization.CultureInfo.InvariantCulture))], allowCancel: false);
             if (!decision.Approved)
             {
                 throw new RunStopped(RunOutcome.Failed, $"{decision.By} did not accept the preview ({decision.Comment}); the restored sets are loaded but not committed, and the exports are kept.");
             }
 
-            if (decision.Choice("action") == "repreview")
+            if (decision.Choice(GateForms.Action) == GateForms.Repreview)
             {
                 if (round == maxPreviews)
                 {
@@ -435,8 +436,8 @@ internal sealed partial class CloneRun
 
             if (problems.Count > 0)
             {
-                var choices = decision.Choices.Where(c => c.Key is not ("action" or "default")).ToDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal);
-                await CallAsync<int>(nameof(ResolveProblemsActivity), new ProblemResolution(_input.RunId, _input.Target, round, decision.Choice("default") ?? "accept", choices));
+                var choices = decision.Choices.Where(c => c.Key is not (GateForms.Action or GateForms.DefaultChoice)).ToDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal);
+                await CallAsync<int>(nameof(ResolveProblemsActivity), new ProblemResolution(_input.RunId, _input.Target, round, decision.Choice(GateForms.DefaultChoice) ?? GateForms.Accept, choices));
             }
 
             break;
@@ -570,8 +571,8 @@ internal sealed partial class CloneRun
             }
 
             await NotifyAsync(NotificationKind.CloneFailed, Run.ApproversFor("failure"), $"Exporting {what} failed before the clone: {error}", [new("Step", "export")]);
-            var decision = await AskAsync("failure", $"Exporting {what} failed: {error}. No clone has been requested. Retry those exports (for example once the instance answers again), or abort?", [new("Step", "export")]);
-            if (!decision.Approved || decision.Choice("action") == "abort")
+            var decision = await AskAsync(GateForms.FailureGate, $"Exporting {what} failed: {error}. No clone has been requested. Retry those exports (for example once the instance answers again), or abort?", [new("Step", "export")], actions: [GateForms.Retry, GateForms.Abort]);
+            if (!decision.Approved || decision.Choice(GateForms.Action) == GateForms.Abort)
             {
                 throw new RunStopped(RunOutcome.Failed, $"Stopped by {decision.By} after exporting {what} failed ({error}). No clone was requested; the target is unchanged and the verified exports are kept.");
             }

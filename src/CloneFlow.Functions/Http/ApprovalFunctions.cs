@@ -3,6 +3,7 @@ using CloneFlow.Core.Artifacts;
 using CloneFlow.Core.Configuration;
 using CloneFlow.Core.Http;
 using CloneFlow.Core.Runs;
+using CloneFlow.Core.Runtime;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
@@ -13,7 +14,7 @@ namespace CloneFlow.Functions.Http;
 /// The approval page behind each signed link. Anonymous at function level: the signed, single-use
 /// token is the credential (and, behind Easy Auth, the signed-in principal must match it).
 /// </summary>
-public sealed class ApprovalFunctions(CloneFlowConfiguration configuration, RunArtifactStore artifacts, ApprovalTokenService tokens, ApprovalDecisionRecorder recorder)
+public sealed class ApprovalFunctions(CloneFlowConfiguration configuration, RunArtifactStore artifacts, ApprovalTokenService tokens, ApprovalDecisionRecorder recorder, RunServices services)
 {
     [Function("ShowApproval")]
     public Task<IResult> Show(
@@ -37,5 +38,5 @@ public sealed class ApprovalFunctions(CloneFlowConfiguration configuration, RunA
         return Pages(client).DecideAsync(token, request.HttpContext, cancellationToken);
     }
 
-    private ApprovalPages Pages(DurableTaskClient client) => new(new CloneRuns(client, configuration), tokens, recorder, artifacts);
+    private ApprovalPages Pages(DurableTaskClient client) => new(new CloneRuns(client, configuration), tokens, recorder, artifacts, new GateInputChecks(services));
 }

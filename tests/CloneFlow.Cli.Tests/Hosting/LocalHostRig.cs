@@ -6,6 +6,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text.Json;
 using CloneFlow.Cli.Commands;
+using CloneFlow.Core.Http;
 using CloneFlow.Core.Secrets;
 using CloneFlow.Emulators;
 using CloneFlow.Simulator;

@@ -60,7 +60,7 @@ public class ApprovalPagesTests
 
         Assert.Equal(HttpStatusCode.Forbidden, page.StatusCode);
         Assert.DoesNotContain("Preserved across the clone", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        await harness.Client.RaiseEventAsync(runId, CancelRequest.EventName, new CancelRequest("test", "done"));
+        await harness.CancelAsync(runId);
     }
 
     [Fact]
@@ -81,7 +81,7 @@ public class ApprovalPagesTests
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Contains("you are signed in as someone.else@acme.example", WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync()), StringComparison.Ordinal);
         Assert.NotNull((await harness.StatusAsync(runId))?.PendingApprovals.SingleOrDefault(g => g.Gate == "clone"));
-        await harness.Client.RaiseEventAsync(runId, CancelRequest.EventName, new CancelRequest("test", "done"));
+        await harness.CancelAsync(runId);
     }
 
     [Fact]
@@ -98,7 +98,7 @@ public class ApprovalPagesTests
 
         Assert.DoesNotContain("<img src=x", html, StringComparison.Ordinal);
         Assert.Contains("&lt;img src=x onerror=alert(1)&gt; &amp; &quot;quotes&quot;", html, StringComparison.Ordinal);
-        await harness.Client.RaiseEventAsync(runId, CancelRequest.EventName, new CancelRequest("test", "done"));
+        await harness.CancelAsync(runId);
     }
 
     [Fact]
@@ -109,7 +109,7 @@ public class ApprovalPagesTests
         var runId = await harness.StartRunAsync(dryRun: true);
         await WaitForGateAsync(harness, runId, "clone");
         var link = server.LinkFor(harness, "clone", WorkflowHarness.Approver);
-        await harness.Client.RaiseEventAsync(runId, CancelRequest.EventName, new CancelRequest("test", "changed my mind"));
+        await harness.CancelAsync(runId);
         await harness.RunToEndAsync(runId, _ => null);
 
         var page = await new HttpClient().GetAsync(link);

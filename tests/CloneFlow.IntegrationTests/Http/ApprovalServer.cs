@@ -1,5 +1,6 @@
 using CloneFlow.Core.Http;
 using CloneFlow.Core.Runs;
+using CloneFlow.Core.Runtime;
 using CloneFlow.IntegrationTests.Workflow;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -10,15 +11,17 @@ using Microsoft.Extensions.Logging;
 
 namespace CloneFlow.IntegrationTests.Http;
 
-/// <summary>The approval page served over real HTTP on loopback (the routes both hosts map), for page and browser tests.</summary>
+/// <summary>The approval pages and the HTTP API served over real HTTP on loopback (the routes both hosts map), as people reach them.</summary>
 internal sealed class ApprovalServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly HttpClient _http;
 
     private ApprovalServer(WebApplication app, Uri baseUrl)
     {
         _app = app;
         BaseUrl = baseUrl;
+        _http = new HttpClient { BaseAddress = baseUrl };
     }
 
     public Uri BaseUrl { get; }
@@ -29,7 +32,11 @@ internal sealed class ApprovalServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
         var app = builder.Build();
-        app.MapApprovalPages(() => Task.FromResult(new ApprovalPages(new CloneRuns(harness.Client, harness.Configuration), harness.Tokens, harness.Recorder, harness.Artifacts)));
+        var runs = new CloneRuns(harness.Client, harness.Configuration);
+        var pages = new ApprovalPages(runs, harness.Tokens, harness.Recorder, harness.Artifacts, new GateInputChecks(harness.Services));
+        var api = new CloneApi(runs, harness.Artifacts, harness.Configuration);
+        app.MapApprovalPages(() => Task.FromResult(pages));
+        app.MapCloneApi(() => api);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new ApprovalServer(app, new Uri(address + "/"));
@@ -45,8 +52,29 @@ internal sealed class ApprovalServer : IAsyncDisposable
         return new Uri(BaseUrl, link.PathAndQuery.TrimStart('/'));
     }
 
+    /// <summary>
+    /// The newest link the run sent the approver for the gate's round, pointed at this server; null until
+    /// it is sent.
+    /// </summary>
+    public Uri? LinkFor(WorkflowHarness harness, string runId, WaitingGate gate)
+    {
+        var link = harness.Notifier.Sent
+            .Where(n => n.Notification.RunId == runId && n.Notification.Gate == gate.Gate && n.Notification.Round == gate.Round)
+            .SelectMany(n => n.Recipients)
+            .LastOrDefault(r => r.Address == WorkflowHarness.Approver && r.ApprovalLink is not null)?.ApprovalLink;
+        return link is null ? null : new Uri(BaseUrl, link.PathAndQuery.TrimStart('/'));
+    }
+
+    /// <summary><c>POST /api/clones/{id}/cancel</c>; the HTTP status.</summary>
+    public async Task<System.Net.HttpStatusCode> CancelAsync(string runId)
+    {
+        using var response = await _http.PostAsync(new Uri($"api/clones/{runId}/cancel", UriKind.Relative), null);
+        return response.StatusCode;
+    }
+
     public async ValueTask DisposeAsync()
     {
+        _http.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
     }

@@ -48,15 +48,19 @@ public class ApprovalGateTests
     }
 
     [Fact]
-    public async Task A_decision_by_someone_not_allowed_or_by_the_requester_does_not_approve()
+    public async Task The_requester_approving_their_own_run_on_the_page_is_refused_and_the_gate_expires()
     {
         await using var harness = await WorkflowHarness.StartAsync(policies: p => p with { ApprovalTimeout = TimeSpan.FromSeconds(4), EscalateAfter = TimeSpan.FromSeconds(3), ReminderAfter = TimeSpan.FromSeconds(2) });
-        var runId = await harness.StartRunAsync();
+        harness.ExpectRefusals = true;
+        // The approver asks for the run, then opens their own link: separation of duties refuses it.
+        var runId = await harness.StartRunAsync(requestedBy: WorkflowHarness.Approver);
 
-        var result = await harness.RunToEndAsync(runId, gate => new GateDecision(new CloneFlow.Core.Approvals.ApprovalDecision(
-            CloneFlow.Core.Approvals.ApprovalVerdict.Approve, WorkflowHarness.Requester, "approving my own run", "self", DateTimeOffset.UtcNow)));
+        var result = await harness.RunToEndAsync(runId, gate => WorkflowHarness.Approve(gate));
 
         Assert.Equal(RunOutcome.Rejected, result.Outcome);
+        var (_, page) = Assert.Single(harness.PageAnswers);
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, page.Status);
+        Assert.Contains("another approver", page.Message, StringComparison.Ordinal);
         Assert.Empty(harness.Simulator["prod"].GetRecords("sn_instance_clone_request"));
     }
 
@@ -68,12 +72,12 @@ public class ApprovalGateTests
 
         var result = await harness.RunToEndAsync(runId, gate =>
         {
-            harness.Client.RaiseEventAsync(runId, CancelRequest.EventName, new CancelRequest(WorkflowHarness.Requester, "wrong week")).GetAwaiter().GetResult();
+            Assert.Equal(System.Net.HttpStatusCode.Accepted, harness.CancelAsync(runId).GetAwaiter().GetResult());
             return null;
         });
 
         Assert.Equal(RunOutcome.Canceled, result.Outcome);
-        Assert.Contains("wrong week", result.Reason, StringComparison.Ordinal);
+        Assert.Contains("canceled through the API", result.Reason, StringComparison.Ordinal);
         Assert.Empty(harness.Simulator["prod"].GetRecords("sn_instance_clone_request"));
     }
 }

@@ -83,7 +83,7 @@ public class CloneFailureTests
                 return WorkflowHarness.Approve(gate, ("action", "retry"));
             }
 
-            return WorkflowHarness.Approve(gate, ("default", "accept"));
+            return WorkflowHarness.Approve(gate);
         });
 
         Assert.Equal(RunOutcome.Completed, result.Outcome);
@@ -108,7 +108,7 @@ public class CloneFailureTests
                     if ((await harness.StatusAsync(runId))?.CloneRequest is not null)
                     {
                         canceled = true;
-                        await harness.Client.RaiseEventAsync(runId, CancelRequest.EventName, new CancelRequest(WorkflowHarness.Approver, "change of plan"));
+                        Assert.Equal(System.Net.HttpStatusCode.Accepted, await harness.CancelAsync(runId));
                     }
 
                     await Task.Delay(100);

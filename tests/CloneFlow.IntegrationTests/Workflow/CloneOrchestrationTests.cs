@@ -21,7 +21,7 @@ public class CloneOrchestrationTests
         var batchBefore = BatchLinks(test);
         var runId = await harness.StartRunAsync();
 
-        var result = await harness.RunToEndAsync(runId, gate => WorkflowHarness.Approve(gate, ("default", "accept")), TimeSpan.FromSeconds(40));
+        var result = await harness.RunToEndAsync(runId, gate => WorkflowHarness.Approve(gate), TimeSpan.FromSeconds(40));
 
         Assert.True(result.Outcome == RunOutcome.Completed, result.Reason);
         Assert.True(result.Verified, result.Reason);

@@ -13,7 +13,7 @@ public class HistorySizeTests(Xunit.Abstractions.ITestOutputHelper output)
         });
         var runId = await harness.StartRunAsync();
 
-        var result = await harness.RunToEndAsync(runId, gate => WorkflowHarness.Approve(gate, ("default", "accept")), TimeSpan.FromMinutes(4));
+        var result = await harness.RunToEndAsync(runId, gate => WorkflowHarness.Approve(gate), TimeSpan.FromMinutes(4));
 
         Assert.True(result.Verified, result.Reason);
         var payload = harness.HistoryPayloads.Bytes;

@@ -37,7 +37,7 @@ public class RestoreTests
         harness.Simulator["test"].Faults = new FaultSettings { ErrorRate = 0.08, DropConnectionRate = 0.03 };
         var runId = await harness.StartRunAsync();
 
-        var result = await harness.RunToEndAsync(runId, gate => WorkflowHarness.Approve(gate, ("default", "accept")));
+        var result = await harness.RunToEndAsync(runId, gate => WorkflowHarness.Approve(gate));
 
         harness.Simulator["test"].Faults = new FaultSettings();
         Assert.Equal(RunOutcome.Completed, result.Outcome);

@@ -19,11 +19,18 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace CloneFlow.IntegrationTests.Workflow;
 
+/// <summary>What a person answers at a gate: approve or reject, a comment, and the gate's inputs by name (a preview problem's sys_id for its accept/skip).</summary>
+/// <param name="Approve">Approve (or reject).</param>
+/// <param name="Comment">The comment.</param>
+/// <param name="Inputs">The page's fields to fill in.</param>
+internal sealed record GateAnswer(bool Approve, string Comment, IReadOnlyDictionary<string, string> Inputs);
+
 /// <summary>
 /// The real parts a run needs: the ServiceNow simulator (prod, test) on an accelerated clock,
 /// Azurite for the artifacts, and the durable engine (in-process test host) running the Core
-/// orchestration and activities. Notifications are recorded; approvals are answered the way the
-/// approval endpoint answers them (an external event per gate and round).
+/// orchestration and activities. Notifications are recorded; gates are answered only as people
+/// answer them: through the link the run sent, on the approval page over HTTP (its anti-forgery
+/// form, its checks), and cancels go through the HTTP API.
 /// </summary>
 internal sealed class WorkflowHarness : IAsyncDisposable
 {
@@ -33,6 +40,7 @@ internal sealed class WorkflowHarness : IAsyncDisposable
     private readonly AzuriteHost _azurite;
     private readonly DurableTaskTestHost _durable;
     private readonly ServiceNowClients _clients;
+    private Http.ApprovalServer? _pages;
 
     private WorkflowHarness(SimulatorHost simulator, AzuriteHost azurite, DurableTaskTestHost durable, ServiceNowClients clients, RecordingNotifier notifier, RunArtifactStore artifacts, CloneFlowConfiguration configuration)
     {
@@ -63,6 +71,15 @@ internal sealed class WorkflowHarness : IAsyncDisposable
 
     /// <summary>Records decisions made through those links (single use on Azurite).</summary>
     public ApprovalDecisionRecorder Recorder { get; private init; } = null!;
+
+    /// <summary>The run services the activities get (the page's input checks use them too).</summary>
+    public RunServices Services { get; private init; } = null!;
+
+    /// <summary>Every answer the approval page gave the harness, in order.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<(WaitingGate Gate, Core.Http.ApprovalPageResult Page)> PageAnswers { get; } = new();
+
+    /// <summary>When true, a refusal from the page is noted in <see cref="PageAnswers"/> and the run goes on; otherwise it fails the test.</summary>
+    public bool ExpectRefusals { get; set; }
 
     /// <summary>Counts what the worker serializes into history.</summary>
     public CountingDataConverter HistoryPayloads { get; private init; } = new();
@@ -97,6 +114,7 @@ internal sealed class WorkflowHarness : IAsyncDisposable
         var tokens = new ApprovalTokenService(keys, TimeProvider.System);
         var links = new ApprovalLinks(tokens, new Uri("http://127.0.0.1:7071/"));
         var converter = new CountingDataConverter();
+        var runServices = new RunServices(configuration, clients, artifacts);
         // The test host picks its gRPC port without reserving it; parallel test classes can collide.
         var durable = await StartWithRetryAsync(() => DurableTaskTestHost.StartAsync(
             registry => registry.AddCloneFlowTasks(),
@@ -105,7 +123,7 @@ internal sealed class WorkflowHarness : IAsyncDisposable
                 LoggerFactory = FileLoggerProvider.FromEnvironment(),
                 ConfigureServices = services =>
                 {
-                    services.AddSingleton(new RunServices(configuration, clients, artifacts));
+                    services.AddSingleton(runServices);
                     services.AddSingleton<INotifier>(notifier);
                     services.AddSingleton(links);
                     services.Configure<Microsoft.DurableTask.Worker.DurableTaskWorkerOptions>(o => o.DataConverter = converter);
@@ -113,12 +131,15 @@ internal sealed class WorkflowHarness : IAsyncDisposable
             }));
         var ledgerContainer = new BlobContainerClient(azurite.ConnectionString, "cloneflow-approvals");
         await ledgerContainer.CreateIfNotExistsAsync();
-        return new WorkflowHarness(sim, azurite, durable, clients, notifier, artifacts, configuration)
+        var harness = new WorkflowHarness(sim, azurite, durable, clients, notifier, artifacts, configuration)
         {
             HistoryPayloads = converter,
             Tokens = tokens,
             Recorder = new ApprovalDecisionRecorder(tokens, new BlobApprovalTokenLedger(ledgerContainer), TimeProvider.System),
+            Services = runServices,
         };
+        harness._pages = await Http.ApprovalServer.StartAsync(harness);
+        return harness;
     }
 
     private static async Task<DurableTaskTestHost> StartWithRetryAsync(Func<Task<DurableTaskTestHost>> start)
@@ -136,12 +157,18 @@ internal sealed class WorkflowHarness : IAsyncDisposable
         }
     }
 
-    public async Task<string> StartRunAsync(bool dryRun = false)
+    /// <summary>The approval pages and the HTTP API, served over loopback.</summary>
+    public Http.ApprovalServer Pages => _pages!;
+
+    public async Task<string> StartRunAsync(bool dryRun = false, string requestedBy = Requester)
     {
         var runId = CloneRunInput.RequestedRunId("test", DateTimeOffset.UtcNow) + "-" + Guid.NewGuid().ToString("N")[..6];
-        await Client.ScheduleNewOrchestrationInstanceAsync(nameof(CloneOrchestration), new CloneRunInput(runId, "test", Requester, dryRun), new StartOrchestrationOptions(runId));
+        await Client.ScheduleNewOrchestrationInstanceAsync(nameof(CloneOrchestration), new CloneRunInput(runId, "test", requestedBy, dryRun), new StartOrchestrationOptions(runId));
         return runId;
     }
+
+    /// <summary>Cancels the run through the HTTP API, as <c>cloneflow cancel</c> does; returns the HTTP status.</summary>
+    public Task<System.Net.HttpStatusCode> CancelAsync(string runId) => Pages.CancelAsync(runId);
 
     public async Task<RunStatus?> StatusAsync(string runId)
     {
@@ -149,8 +176,11 @@ internal sealed class WorkflowHarness : IAsyncDisposable
         return RunStatus.Parse(instance?.SerializedCustomStatus);
     }
 
-    /// <summary>Answers every gate the run waits on with <paramref name="answer"/>, until the run finishes; returns the result.</summary>
-    public async Task<CloneRunResult> RunToEndAsync(string runId, Func<WaitingGate, GateDecision?> answer, TimeSpan? timeout = null)
+    /// <summary>
+    /// Answers every gate the run waits on with <paramref name="answer"/> (null: leave it), through the
+    /// link the run sent the approver, on the approval page, until the run finishes; returns the result.
+    /// </summary>
+    public async Task<CloneRunResult> RunToEndAsync(string runId, Func<WaitingGate, GateAnswer?> answer, TimeSpan? timeout = null)
     {
         var answered = new HashSet<string>(StringComparer.Ordinal);
         var limit = DateTime.UtcNow + (timeout ?? TimeSpan.FromMinutes(3));
@@ -166,9 +196,14 @@ internal sealed class WorkflowHarness : IAsyncDisposable
 
             foreach (var gate in (await StatusAsync(runId))?.PendingApprovals ?? [])
             {
-                if (answered.Add(gate.EventName) && answer(gate) is { } decision)
+                // The gate shows before its link is sent: answer once the link is there.
+                if (!answered.Contains(gate.EventName) && Pages.LinkFor(this, runId, gate) is { } link)
                 {
-                    await Client.RaiseEventAsync(runId, gate.EventName, decision);
+                    answered.Add(gate.EventName);
+                    if (answer(gate) is { } given)
+                    {
+                        await AnswerOnPageAsync(gate, link, given);
+                    }
                 }
             }
 
@@ -179,16 +214,31 @@ internal sealed class WorkflowHarness : IAsyncDisposable
         throw new TimeoutException($"Run {runId} did not finish ({last?.RuntimeStatus}, answered {string.Join(", ", answered)}); last status: {last?.SerializedCustomStatus}");
     }
 
-    public static GateDecision Approve(WaitingGate gate, params (string Key, string Value)[] choices) =>
-        new(new ApprovalDecision(ApprovalVerdict.Approve, Approver, $"ok for {gate.Gate}", $"{gate.EventName}:{Approver}", DateTimeOffset.UtcNow), choices.ToDictionary(c => c.Key, c => c.Value));
+    /// <summary>Decides on the page behind <paramref name="link"/> as the approver would.</summary>
+    public async Task<Core.Http.ApprovalPageResult> AnswerOnPageAsync(WaitingGate gate, Uri link, GateAnswer given)
+    {
+        using var page = new Core.Http.ApprovalPageClient();
+        var result = await page.DecideAsync(link, given.Approve, given.Comment, given.Inputs, CancellationToken.None);
+        PageAnswers.Enqueue((gate, result));
+        return result.Accepted || ExpectRefusals
+            ? result
+            : throw new InvalidOperationException($"The approval page refused the answer to the {gate.Gate} gate (round {gate.Round}): {result.Status} {result.Title}: {result.Message}");
+    }
 
-    public static GateDecision Reject(WaitingGate gate, string comment) =>
-        new(new ApprovalDecision(ApprovalVerdict.Reject, Approver, comment, $"{gate.EventName}:{Approver}", DateTimeOffset.UtcNow));
+    public static GateAnswer Approve(WaitingGate gate, params (string Key, string Value)[] inputs) =>
+        new(true, $"ok for {gate.Gate}", inputs.ToDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal));
+
+    public static GateAnswer Reject(WaitingGate gate, string comment) => new(false, comment, new Dictionary<string, string>());
 
     public async Task<T?> ReadJsonAsync<T>(string runId, string name) => await Artifacts.ReadJsonAsync<T>(runId, name);
 
     public async ValueTask DisposeAsync()
     {
+        if (_pages is not null)
+        {
+            await _pages.DisposeAsync();
+        }
+
         await _durable.DisposeAsync();
         _clients.Dispose();
         await _azurite.DisposeAsync();
