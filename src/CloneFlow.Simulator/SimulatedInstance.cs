@@ -196,6 +196,21 @@ public sealed class SimulatedInstance
         }
     }
 
+    /// <summary>
+    /// What a person does in the Clone Admin Console of this (source) instance: requests a clone of it
+    /// over <paramref name="target"/>, with the same rules as any request (one open clone per target, an
+    /// allowed target, an existing profile). Returns the request number, or throws with the refusal.
+    /// </summary>
+    public string RequestCloneInConsole(string target, string? profile = null, string user = "admin")
+    {
+        var fields = new Dictionary<string, string>(StringComparer.Ordinal) { ["source_instance"] = Name, ["target_instance"] = target, ["profile"] = profile ?? string.Empty };
+        lock (Gate)
+        {
+            var result = CloneFlow.Simulator.Data.RecordWriter.Insert(this, CloneFlow.Simulator.Clones.CloneEngine.RequestTable, fields, user);
+            return result.Row?["number"] ?? throw new InvalidOperationException(result.Detail ?? "the console refused the clone request");
+        }
+    }
+
     /// <summary>Changes fields of a stored row as given (no business rules); false when the row does not exist.</summary>
     public bool UpdateRecord(string table, string sysId, IReadOnlyDictionary<string, string> changes)
     {

@@ -70,7 +70,7 @@ public sealed class ApprovalPages(CloneRuns runs, ApprovalTokenService tokens, A
             Problems(body, problems);
         }
 
-        Inputs(body, GateForms.For(claims.Gate), waiting.Actions);
+        GateFormHtml.Append(body, GateForms.For(claims.Gate), waiting.Actions);
 
         body.Append("<label for=\"comment\">Comment (optional)</label><textarea id=\"comment\" name=\"comment\" rows=\"3\" maxlength=\"2000\"></textarea>");
         body.Append("<div class=\"buttons\"><button type=\"submit\" name=\"decision\" value=\"approve\" class=\"approve\">Approve</button><button type=\"submit\" name=\"decision\" value=\"reject\" class=\"reject\">Reject</button></div></form>");
@@ -165,30 +165,6 @@ public sealed class ApprovalPages(CloneRuns runs, ApprovalTokenService tokens, A
         await runs.GetAsync(claims.RunId, cancellationToken) is { Instance.IsCompleted: false, Status: { } status } run
             ? (status.PendingApprovals.FirstOrDefault(g => g.Gate == claims.Gate && g.Round == claims.Round), run.Instance.ReadInputAs<CloneRunInput>()?.Target)
             : (null, null);
-
-    /// <summary>A field per input of the gate's form: radio buttons for a choice (its default checked), a text box for text.</summary>
-    private static void Inputs(StringBuilder body, GateForm form, IReadOnlyList<string>? actions)
-    {
-        foreach (var input in form.Inputs)
-        {
-            var id = $"input-{input.Name}";
-            if (input.Kind == GateInputKind.Text)
-            {
-                body.Append(CultureInfo.InvariantCulture, $"<label for=\"{id}\">{E(input.Label)}</label><input type=\"text\" name=\"{E(input.Name)}\" id=\"{id}\" maxlength=\"{GateInput.MaxTextLength}\" aria-describedby=\"{id}-help\"><p class=\"muted\" id=\"{id}-help\">{E(input.Help)}</p>");
-                continue;
-            }
-
-            var options = input.Name == GateForms.Action && actions is { Count: > 0 } ? actions : input.Options;
-            var chosen = options.Contains(input.Default ?? string.Empty, StringComparer.Ordinal) ? input.Default : options[0];
-            body.Append(CultureInfo.InvariantCulture, $"<fieldset><legend>{E(input.Label)}</legend>");
-            foreach (var option in options)
-            {
-                body.Append(CultureInfo.InvariantCulture, $"<label class=\"option\"><input type=\"radio\" name=\"{E(input.Name)}\" value=\"{E(option)}\"{(option == chosen ? " checked" : string.Empty)}> {E(option)}</label>");
-            }
-
-            body.Append(CultureInfo.InvariantCulture, $"<p class=\"muted\">{E(input.Help)}</p></fieldset>");
-        }
-    }
 
     private static void Plan(StringBuilder body, RunPlan plan)
     {

@@ -35,6 +35,7 @@ internal sealed class ControlApi(SimulatedInstance instance)
                 ("POST", ["clones", var number, "resume"]) => instance.ResumeClone(number)
                     ? Json.Serialize(200, new { resumed = number })
                     : Json.Error(404, "No held clone", $"No clone {number} is on hold on {instance.Name}"),
+                ("POST", ["console", "clones"]) => RequestInConsole(request.Body),
                 ("POST", ["seed"]) => Seed(request.Body),
                 ("POST", ["restart"]) => Restart(request.Body),
                 _ => Json.Error(404, "Unknown control endpoint", $"{request.Method} {request.Path} is not a simulator control endpoint"),
@@ -184,6 +185,20 @@ internal sealed class ControlApi(SimulatedInstance instance)
         return State();
     }
 
+    /// <summary>What the Clone Admin Console does when a person requests a clone of this instance: 201 with the request number, or 403 with the reason.</summary>
+    private SimResponse RequestInConsole(byte[] body)
+    {
+        var asked = Read<ConsoleCloneBody>(body) ?? new ConsoleCloneBody();
+        try
+        {
+            return Json.Serialize(201, new { number = instance.RequestCloneInConsole(asked.Target ?? string.Empty, asked.Profile, asked.User ?? "admin") });
+        }
+        catch (InvalidOperationException ex)
+        {
+            return Json.Error(403, "Clone not requested", ex.Message);
+        }
+    }
+
     private SimResponse Restart(byte[] body)
     {
         instance.BeginRestart(TimeSpan.FromSeconds(Read<AdvanceBody>(body)?.Seconds ?? 900));
@@ -194,6 +209,8 @@ internal sealed class ControlApi(SimulatedInstance instance)
         body.Length == 0 ? null : JsonSerializer.Deserialize<T>(body, Json.SerializerOptions);
 
     private sealed record AdvanceBody(double? Seconds = null);
+
+    private sealed record ConsoleCloneBody(string? Target = null, string? Profile = null, string? User = null);
 
     private sealed record RateLimitBody(int? PerHour = null);
 

@@ -61,4 +61,13 @@ public class HostCommandInputTests
         Assert.Equal(ExitCodes.Usage, run.ExitCode);
         Assert.Contains("accept|skip", run.Error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Approve_has_a_flag_for_every_input_any_gate_asks_for()
+    {
+        var run = await CliRun.RunAsync(["approve", "--help"]);
+
+        Assert.Equal(ExitCodes.Success, run.ExitCode);
+        Assert.All(Core.Approvals.GateForms.All.SelectMany(f => f.Inputs), input => Assert.Contains($"--{input.Name}", run.Output, StringComparison.Ordinal));
+    }
 }

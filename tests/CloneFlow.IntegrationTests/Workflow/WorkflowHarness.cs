@@ -84,7 +84,7 @@ internal sealed class WorkflowHarness : IAsyncDisposable
     /// <summary>Counts what the worker serializes into history.</summary>
     public CountingDataConverter HistoryPayloads { get; private init; } = new();
 
-    public static async Task<WorkflowHarness> StartAsync(Action<SimulatorOptions>? simulator = null, Func<PolicyConfiguration, PolicyConfiguration>? policies = null)
+    public static async Task<WorkflowHarness> StartAsync(Action<SimulatorOptions>? simulator = null, Func<PolicyConfiguration, PolicyConfiguration>? policies = null, Func<TargetConfiguration, TargetConfiguration>? target = null)
     {
         var options = new SimulatorOptions
         {
@@ -103,6 +103,10 @@ internal sealed class WorkflowHarness : IAsyncDisposable
         var azurite = await AzuriteHost.StartAsync();
 
         var configuration = SimulatedConfiguration.Create(sim.Instances, Approver, Requester, policies?.Invoke(SimulatedConfiguration.FastPolicies));
+        if (target is not null)
+        {
+            configuration = configuration with { Targets = new Dictionary<string, TargetConfiguration> { ["test"] = target(configuration.Targets["test"]) } };
+        }
 
         var secrets = new EnvironmentSecretProvider(variable => variable.EndsWith("_PASSWORD", StringComparison.Ordinal) ? "admin" : null);
         var clients = new ServiceNowClients(configuration, secrets, new ServiceNowClientOptions { RetryDelay = TimeSpan.FromMilliseconds(50), MaxRetryDelay = TimeSpan.FromMilliseconds(500), PageSize = 200 });
