@@ -175,6 +175,9 @@ public sealed record PolicyConfiguration
     /// <summary>Activating missing plugins needs an approval.</summary>
     public bool PluginActivationNeedsApproval { get; init; } = true;
 
+    /// <summary>A dry run (it only reads the instances and writes exports) also sends the freeze notice and waits for the clone approval.</summary>
+    public bool DryRunsNeedApproval { get; init; }
+
     /// <summary>The requester may approve their own run.</summary>
     public bool RequesterMayApprove { get; init; }
 

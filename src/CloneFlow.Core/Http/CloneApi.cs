@@ -125,6 +125,11 @@ public sealed class CloneApi(CloneRuns runs, RunArtifactStore artifacts, CloneFl
             return Problem(StatusCodes.Status409Conflict, "Run finished", $"Run '{runId}' already ended ({run.Instance.RuntimeStatus}); there is nothing to cancel.");
         }
 
+        if (CancelRefusal(run.Instance.ReadInputAs<CloneRunInput>(), run.Status) is { } refusal)
+        {
+            return Problem(StatusCodes.Status409Conflict, "Cannot be canceled now", refusal);
+        }
+
         await runs.CancelAsync(runId, Requester(request), "canceled through the API", cancellationToken);
         return Results.Accepted($"/api/clones/{runId}", new { runId, cancelRequested = true });
     }
@@ -158,6 +163,28 @@ public sealed class CloneApi(CloneRuns runs, RunArtifactStore artifacts, CloneFl
             : null;
 
     /// <summary>Who asks: the Easy Auth principal when the host sits behind it, else "api".</summary>
+    /// <summary>
+    /// Why a cancel cannot work in the run's phase, and what to do instead; null when CloneFlow can act on
+    /// it (before the clone it stops the run; while the table driver's clone runs it cancels the clone if
+    /// the instance still allows it).
+    /// </summary>
+    private string? CancelRefusal(CloneRunInput? input, RunStatus? status)
+    {
+        if (input is null || status?.CloneRequest is not { } number || !configuration.Targets.TryGetValue(input.Target, out var target))
+        {
+            return null;
+        }
+
+        if (status.Phase is not ("clone" or "monitor"))
+        {
+            return $"Clone {number} has already overwritten {target.Instance}: CloneFlow is restoring the in-flight work, and stopping now would leave it half restored. Let the run finish; a failed step asks a person (retry, skip or abort).";
+        }
+
+        return target.Cloning.Driver == "manual"
+            ? $"Clone {number} was requested in the Clone Admin Console, which CloneFlow cannot cancel: cancel it there on {target.Source} before node repoint; CloneFlow then sees it canceled and ends the run with the target unchanged."
+            : null;
+    }
+
     private static string Requester(HttpRequest request) =>
         request.Headers["X-MS-CLIENT-PRINCIPAL-NAME"].FirstOrDefault() is { Length: > 0 } principal ? principal : "api";
 

@@ -27,6 +27,9 @@ public enum NotificationKind
     /// <summary>The clone finished; restore follows.</summary>
     CloneCompleted,
 
+    /// <summary>A cancel could not stop the clone (past node repoint): why, and that CloneFlow restores.</summary>
+    CancelRefused,
+
     /// <summary>The run is over: what was exported, restored and checked.</summary>
     FinalReport,
 }

@@ -28,6 +28,7 @@ public static class NotificationTemplates
             NotificationKind.CloneStalled => "Clone stalled",
             NotificationKind.CloneFailed => "Clone failed",
             NotificationKind.CloneCompleted => "Clone completed",
+            NotificationKind.CancelRefused => "Cancel refused",
             NotificationKind.FinalReport => "Clone run report",
             _ => throw new ArgumentOutOfRangeException(nameof(notification), notification.Kind, "Unknown notification kind."),
         };
@@ -72,6 +73,7 @@ public static class NotificationTemplates
         NotificationKind.CloneStarted => $"The clone over {target} has been requested and is running.",
         NotificationKind.CloneStalled => "The clone has made no progress for longer than expected. CloneFlow keeps watching; check the clone in ServiceNow.",
         NotificationKind.CloneFailed => "The clone failed. The exports are kept in storage for a manual restore.",
+        NotificationKind.CancelRefused => "The clone could not be canceled any more; CloneFlow restores the in-flight work when it ends.",
         NotificationKind.CloneCompleted => $"The clone finished. CloneFlow restores the in-flight work on {target} next.",
         NotificationKind.FinalReport => "The run is over. The report lists what was exported, restored and checked.",
         _ => string.Empty,

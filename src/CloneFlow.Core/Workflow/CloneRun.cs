@@ -169,12 +169,15 @@ internal sealed partial class CloneRun
         }
 
         var plan = await PhaseAsync("plan", "Taking the inventory of in-flight work", () => CallAsync<PlanSummary>(nameof(PlanActivity), _ref));
-        await NotifyAsync(NotificationKind.FreezeNotice, [.. Run.Developers, .. Run.ApproversFor("clone")], $"Change freeze on {Run.TargetInstance}: a clone from {Run.Source} is planned. Keep your work in update sets; do not promote anything until the restore report arrives.", PlanFacts(plan));
-
-        var approval = await AskAsync(GateForms.CloneGate, $"Approve cloning {Run.Source} over {Run.TargetInstance}? {plan.LocalSets} local and {plan.RemoteSets} remote update sets ({plan.Updates} updates) will be exported and restored; {plan.EmptySets} empty sets are not kept.", PlanFacts(plan));
-        if (!approval.Approved)
+        // A dry run changes nothing on any instance: no freeze and no approval, unless the policy asks for them.
+        if (!_input.DryRun || Run.Policies.DryRunsNeedApproval)
         {
-            throw new RunStopped(RunOutcome.Rejected, approval.Expired ? "Nobody approved the clone in time; nothing was exported or cloned." : $"{approval.By} rejected the clone: {approval.Comment}");
+            await NotifyAsync(NotificationKind.FreezeNotice, [.. Run.Developers, .. Run.ApproversFor("clone")], $"Change freeze on {Run.TargetInstance}: a clone from {Run.Source} is planned. Keep your work in update sets; do not promote anything until the restore report arrives.", PlanFacts(plan));
+            var approval = await AskAsync(GateForms.CloneGate, $"Approve cloning {Run.Source} over {Run.TargetInstance}? {plan.LocalSets} local and {plan.RemoteSets} remote update sets ({plan.Updates} updates) will be exported and restored; {plan.EmptySets} empty sets are not kept.", PlanFacts(plan));
+            if (!approval.Approved)
+            {
+                throw new RunStopped(RunOutcome.Rejected, approval.Expired ? "Nobody approved the clone in time; nothing was exported or cloned." : $"{approval.By} rejected the clone: {approval.Comment}");
+            }
         }
 
         // Exports are taken once, before the request: never again once the run's clone exists.
@@ -329,15 +332,20 @@ internal sealed partial class CloneRun
 
     private async Task HandleCancelDuringCloneAsync(CloneStatusInfo status)
     {
+        var asked = _cancel!.Result;
         var canceled = await CallAsync<CloneStatusInfo>(nameof(CancelCloneActivity), new CloneRef(_input.RunId, _input.Target, _cloneNumber!));
         if (canceled.State == CloneState.Canceled)
         {
-            throw new RunStopped(RunOutcome.Canceled, $"Canceled on request by {_cancel!.Result.By}: clone {_cloneNumber} was canceled in phase '{status.Phase}'; the target is unchanged and the exports are kept.");
+            throw new RunStopped(RunOutcome.Canceled, $"Canceled on request by {asked.By}: clone {_cloneNumber} was canceled in phase '{status.Phase}'; the target is unchanged and the exports are kept.");
         }
 
-        // Past node repoint the target is already overwritten: restoring is the only safe way on.
-        _timeline.Add(new PhaseRecord("cancel refused", Now, Now, "failed"));
+        // Past node repoint the target is already overwritten: restoring is the only safe way on. The refusal
+        // is recorded once, the person who asked is told, and a later cancel is waited for afresh (the
+        // completed wait would otherwise end every later sleep at once).
+        _timeline.Add(new PhaseRecord($"cancel by {asked.By} refused", Now, Now, "failed"));
         SetStatus(_status with { Message = $"Cancel refused: {canceled.Message}. CloneFlow will restore the in-flight work." });
+        _cancel = _context.WaitForExternalEvent<CancelRequest>(CancelRequest.EventName);
+        await NotifyAsync(NotificationKind.CancelRefused, [asked.By, .. Run.ApproversFor(GateForms.CloneGate)], $"Clone {_cloneNumber} could not be canceled: {canceled.Message}. The target is being overwritten; CloneFlow restores the in-flight work when the clone ends.", [new("Clone request", _cloneNumber!)]);
     }
 
     private async Task<bool> WaitForTargetAsync()

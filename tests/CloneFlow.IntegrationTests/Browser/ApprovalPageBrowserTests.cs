@@ -8,6 +8,9 @@ namespace CloneFlow.IntegrationTests.Browser;
 /// <summary>An approver in a real browser (Debian's headless Chromium): open the link, read the plan, approve, and the link cannot be used again.</summary>
 public class ApprovalPageBrowserTests
 {
+    /// <summary>These runs are dry runs that still ask for the clone approval, so the page has a gate to show.</summary>
+    private static Core.Configuration.PolicyConfiguration DryRunsAsked(Core.Configuration.PolicyConfiguration policies) => policies with { DryRunsNeedApproval = true };
+
     private static readonly string[] ChromiumArgs =
     [
         "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
@@ -18,7 +21,7 @@ public class ApprovalPageBrowserTests
     {
         var chromium = Environment.GetEnvironmentVariable("CLONEFLOW_CHROMIUM") ?? "/usr/bin/chromium";
         Assert.True(File.Exists(chromium), $"Chromium is needed at {chromium} (apt-get install chromium; .ci/run installs it) or set CLONEFLOW_CHROMIUM.");
-        await using var harness = await WorkflowHarness.StartAsync();
+        await using var harness = await WorkflowHarness.StartAsync(policies: DryRunsAsked);
         await using var server = await ApprovalServer.StartAsync(harness);
         var runId = await harness.StartRunAsync(dryRun: true);
         await ApprovalPagesTests.WaitForGateAsync(harness, runId, "clone");

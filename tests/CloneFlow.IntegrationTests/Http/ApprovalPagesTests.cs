@@ -8,10 +8,13 @@ namespace CloneFlow.IntegrationTests.Http;
 /// <summary>The approval page over HTTP: what it shows, what it accepts, what it refuses.</summary>
 public class ApprovalPagesTests
 {
+    /// <summary>These runs are dry runs that still ask for the clone approval, so the page has a gate to show.</summary>
+    private static Core.Configuration.PolicyConfiguration DryRunsAsked(Core.Configuration.PolicyConfiguration policies) => policies with { DryRunsNeedApproval = true };
+
     [Fact]
     public async Task The_page_shows_the_plan_and_a_posted_approval_moves_the_run_once()
     {
-        await using var harness = await WorkflowHarness.StartAsync();
+        await using var harness = await WorkflowHarness.StartAsync(policies: DryRunsAsked);
         await using var server = await ApprovalServer.StartAsync(harness);
         var runId = await harness.StartRunAsync(dryRun: true);
         await WaitForGateAsync(harness, runId, "clone");
@@ -49,7 +52,7 @@ public class ApprovalPagesTests
     [Fact]
     public async Task A_tampered_link_is_403_and_shows_nothing_of_the_plan()
     {
-        await using var harness = await WorkflowHarness.StartAsync();
+        await using var harness = await WorkflowHarness.StartAsync(policies: DryRunsAsked);
         await using var server = await ApprovalServer.StartAsync(harness);
         var runId = await harness.StartRunAsync(dryRun: true);
         await WaitForGateAsync(harness, runId, "clone");
@@ -66,7 +69,7 @@ public class ApprovalPagesTests
     [Fact]
     public async Task Behind_Easy_Auth_a_decision_by_someone_signed_in_as_another_person_is_refused()
     {
-        await using var harness = await WorkflowHarness.StartAsync();
+        await using var harness = await WorkflowHarness.StartAsync(policies: DryRunsAsked);
         await using var server = await ApprovalServer.StartAsync(harness);
         var runId = await harness.StartRunAsync(dryRun: true);
         await WaitForGateAsync(harness, runId, "clone");
@@ -87,7 +90,7 @@ public class ApprovalPagesTests
     [Fact]
     public async Task Names_from_ServiceNow_are_escaped_on_the_page()
     {
-        await using var harness = await WorkflowHarness.StartAsync();
+        await using var harness = await WorkflowHarness.StartAsync(policies: DryRunsAsked);
         var set = harness.Simulator["test"].GetRecords("sys_update_set", "state=in progress^name!=Default")[0];
         harness.Simulator["test"].UpdateRecord("sys_update_set", set["sys_id"], new Dictionary<string, string> { ["name"] = "<img src=x onerror=alert(1)> & \"quotes\"" });
         await using var server = await ApprovalServer.StartAsync(harness);
@@ -104,7 +107,7 @@ public class ApprovalPagesTests
     [Fact]
     public async Task A_link_for_a_finished_run_is_410()
     {
-        await using var harness = await WorkflowHarness.StartAsync();
+        await using var harness = await WorkflowHarness.StartAsync(policies: DryRunsAsked);
         await using var server = await ApprovalServer.StartAsync(harness);
         var runId = await harness.StartRunAsync(dryRun: true);
         await WaitForGateAsync(harness, runId, "clone");

@@ -66,10 +66,15 @@ internal sealed class ApprovalServer : IAsyncDisposable
     }
 
     /// <summary><c>POST /api/clones/{id}/cancel</c>; the HTTP status.</summary>
-    public async Task<System.Net.HttpStatusCode> CancelAsync(string runId)
+    public async Task<System.Net.HttpStatusCode> CancelAsync(string runId) => (await CancelProblemAsync(runId)).Status;
+
+    /// <summary><c>POST /api/clones/{id}/cancel</c>; the HTTP status and the problem's detail when refused.</summary>
+    public async Task<(System.Net.HttpStatusCode Status, string Detail)> CancelProblemAsync(string runId)
     {
         using var response = await _http.PostAsync(new Uri($"api/clones/{runId}/cancel", UriKind.Relative), null);
-        return response.StatusCode;
+        var body = await response.Content.ReadAsStringAsync();
+        var detail = body.StartsWith('{') && System.Text.Json.JsonDocument.Parse(body).RootElement.TryGetProperty("detail", out var d) ? d.GetString() ?? string.Empty : string.Empty;
+        return (response.StatusCode, detail);
     }
 
     public async ValueTask DisposeAsync()

@@ -21,6 +21,22 @@ public sealed class ManualCloneDriverTests
         var test = harness.Simulator["test"];
         var inFlight = InFlight(test);
         var runId = await harness.StartRunAsync();
+        using var stop = new CancellationTokenSource();
+        var cancel = Task.Run(async () =>
+        {
+            // While CloneFlow watches the console's clone, only the console can cancel it.
+            while (!stop.IsCancellationRequested)
+            {
+                if ((await harness.StatusAsync(runId)) is { Phase: "monitor", CloneRequest: not null })
+                {
+                    return await harness.Pages.CancelProblemAsync(runId);
+                }
+
+                await Task.Delay(50);
+            }
+
+            return (HttpStatusCode.RequestTimeout, string.Empty);
+        });
         string? asked = null;
         var refusals = new List<string>();
 
@@ -47,7 +63,11 @@ public sealed class ManualCloneDriverTests
             return WorkflowHarness.Approve(gate, ("number", number.ToLowerInvariant()));
         }, TimeSpan.FromMinutes(4));
 
+        await stop.CancelAsync();
         Assert.True(result is { Outcome: RunOutcome.Completed, Verified: true }, result.Reason);
+        var (cancelStatus, cancelDetail) = await cancel;
+        Assert.Equal(HttpStatusCode.Conflict, cancelStatus);
+        Assert.Contains("cancel it there on prod before node repoint", cancelDetail, StringComparison.Ordinal);
         Assert.Contains("Clone Admin Console", asked, StringComparison.Ordinal);
         Assert.Contains(refusals, r => r.Contains("There is no clone request CLN9999999 on prod", StringComparison.Ordinal));
         Assert.Contains(refusals, r => r.Contains("is not a request number", StringComparison.Ordinal));

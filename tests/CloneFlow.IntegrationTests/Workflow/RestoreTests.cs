@@ -68,14 +68,16 @@ public class RestoreTests
     }
 
     [Fact]
-    public async Task A_dry_run_plans_and_verifies_exports_but_requests_no_clone()
+    public async Task A_dry_run_plans_and_verifies_exports_without_asking_anyone_and_requests_no_clone()
     {
         await using var harness = await WorkflowHarness.StartAsync();
         var runId = await harness.StartRunAsync(dryRun: true);
 
-        var result = await harness.RunToEndAsync(runId, gate => WorkflowHarness.Approve(gate));
+        // No gate is answered: a dry run that asked for one would not finish.
+        var result = await harness.RunToEndAsync(runId, _ => null);
 
         Assert.Equal(RunOutcome.DryRun, result.Outcome);
+        Assert.DoesNotContain(harness.Notifier.Sent, n => n.Notification.RunId == runId && n.Notification.Kind is Core.Notifications.NotificationKind.FreezeNotice or Core.Notifications.NotificationKind.ApprovalRequest);
         Assert.Empty(harness.Simulator["prod"].GetRecords("sn_instance_clone_request"));
         var manifest = await harness.ReadJsonAsync<CloneFlow.Core.Activities.RunManifest>(runId, "manifest.json");
         var plan = await harness.ReadJsonAsync<RunPlan>(runId, "plan.json");
