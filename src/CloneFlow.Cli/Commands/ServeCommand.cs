@@ -94,6 +94,13 @@ internal static class ServeCommand
     /// <summary>Where a host keeps local state (Azurite's data when no storage account is named): <c>.cloneflow</c> beside the configuration.</summary>
     public static string StateFolder(FileInfo config) => Path.Combine(config.DirectoryName ?? ".", ".cloneflow");
 
+    /// <summary>The run's outcome and reason as its result gives them (the engine's status when it has none).</summary>
+    private static async Task<string> OutcomeAsync(CloneRuns runs, Microsoft.DurableTask.Client.OrchestrationMetadata run, CancellationToken cancellationToken) =>
+        (await runs.GetAsync(run.InstanceId, cancellationToken))?.Instance is { RuntimeStatus: Microsoft.DurableTask.Client.OrchestrationRuntimeStatus.Completed } done
+            && done.ReadOutputAs<CloneRunResult>() is { } result
+            ? $"{result.Outcome}{(result.Outcome == RunOutcome.Completed ? result.Verified ? ", verified" : ", NOT verified" : string.Empty)}: {result.Reason}"
+            : run.RuntimeStatus.ToString();
+
     /// <summary>Prints a line whenever a run of the last day changes phase or ends.</summary>
     private static async Task ReportRunsAsync(CloneRuns runs, TextWriter output, CancellationToken cancellationToken)
     {
@@ -104,11 +111,13 @@ internal static class ServeCommand
             foreach (var run in await runs.ListAsync(20, TimeSpan.FromDays(1), cancellationToken))
             {
                 var phase = RunStatus.Parse(run.SerializedCustomStatus);
-                var line = run.IsCompleted ? $"ended {run.RuntimeStatus}" : $"{phase?.Phase ?? "starting"}: {phase?.Message}";
+                var line = run.IsCompleted ? "ended" : $"{phase?.Phase ?? "starting"}: {phase?.Message}";
                 if (!seen.TryGetValue(run.InstanceId, out var last) || last != line)
                 {
                     seen[run.InstanceId] = line;
-                    await output.WriteLineAsync($"{DateTimeOffset.Now:HH:mm:ss} run {run.InstanceId} {line}");
+                    // An orchestration that completed may still be a failed, rejected or canceled run: say which.
+                    var said = run.IsCompleted ? $"ended {await OutcomeAsync(runs, run, cancellationToken)}" : line;
+                    await output.WriteLineAsync($"{DateTimeOffset.Now:HH:mm:ss} run {run.InstanceId} {said}");
                 }
             }
         }

@@ -59,6 +59,22 @@ public sealed class PreflightActivity(RunServices services) : CloneFlowActivity<
             problems.Add($"{target.Instance} does not allow being a clone target (glide.db.clone.allow_clone_target is '{allowClone.Get("value")}')");
         }
 
+        // What the clone request will name: a wrong name or profile is refused by the source only at the request, after the approval.
+        foreach (var (name, client) in new[] { (target.Instance, targetClient), (target.Source, sourceClient) })
+        {
+            var cloneName = services.Configuration.Instances[name].EffectiveCloneName;
+            var own = await FirstAsync(client, "sys_properties", TableQuery.Where("name", "instance_name"), cancellationToken);
+            if (own?.Get("value") is { Length: > 0 } actual && !string.Equals(actual, cloneName, StringComparison.OrdinalIgnoreCase))
+            {
+                problems.Add($"the clone request would name {name} '{cloneName}', but the instance calls itself '{actual}' (instance_name): set instances.{name}.cloneName to the name the Clone Admin Console lists");
+            }
+        }
+
+        if (target.Cloning.Profile is { Length: > 0 } profile && await sourceClient.GetRecordAsync("clone_profile", profile, cancellationToken: cancellationToken) is null)
+        {
+            problems.Add($"the clone profile {profile} (targets.{input.Target}.cloning.profile) does not exist on {target.Source}");
+        }
+
         var driver = await services.CloneDriverAsync(input.Target, cancellationToken);
         if (await driver.FindOpenRequestAsync(services.Configuration.Instances[target.Instance].EffectiveCloneName, cancellationToken) is { } open)
         {

@@ -457,7 +457,8 @@ public sealed class ServiceNowClient : IDisposable
             }
             catch (ServiceNowException ex) when (!ex.IsTransient && ex.Status != HttpStatusCode.Conflict)
             {
-                results[sysId] = new InsertOutcome(sysId, InsertStatus.Failed, ex.ServiceMessage);
+                // The instance's detail names the cause (e.g. "Unknown target instance"); its message alone rarely does.
+                results[sysId] = new InsertOutcome(sysId, InsertStatus.Failed, ex.Detail is { Length: > 0 } detail ? $"{ex.ServiceMessage}: {detail}" : ex.ServiceMessage);
             }
             catch (ServiceNowException)
             {

@@ -95,6 +95,21 @@ public sealed class CloneActivitiesTests : IAsyncLifetime
         Assert.Equal("CLN0099999", (await new FindCloneRequestActivity(manual).ExecuteAsync(run)).Number);
     }
 
+    [Fact]
+    public async Task A_refused_clone_request_carries_the_instances_own_reason()
+    {
+        var (runId, plan) = await _stack.PlanAsync();
+        await ExportEverythingAsync(runId, plan);
+        var configuration = _stack.Services.Configuration;
+        var renamed = configuration with { Instances = new Dictionary<string, Core.Configuration.InstanceConfiguration>(configuration.Instances) { ["test"] = configuration.Instances["test"] with { CloneName = "nowhere" } } };
+
+        var refused = await new RequestCloneActivity(new Core.Runtime.RunServices(renamed, _stack.Services.Clients, _stack.Services.Artifacts)).ExecuteAsync(new RunRef(runId, "test"));
+
+        Assert.Equal(CloneRequestKind.Refused, refused.Kind);
+        Assert.Contains("Unknown target instance 'nowhere'", refused.Reason, StringComparison.Ordinal);
+        Assert.Empty(_stack.Simulator["prod"].GetRecords("sn_instance_clone_request"));
+    }
+
     private Core.Configuration.CloneFlowConfiguration ManualConfiguration()
     {
         var configuration = _stack.Services.Configuration;

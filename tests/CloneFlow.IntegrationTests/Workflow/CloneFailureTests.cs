@@ -142,6 +142,25 @@ public class CloneFailureTests
     }
 }
 
+/// <summary>What the clone request needs, checked by preflight before anyone is asked to approve.</summary>
+public class PreflightRequestTests
+{
+    [Fact]
+    public async Task A_clone_name_the_instance_does_not_answer_to_and_a_missing_profile_fail_preflight_before_any_approval()
+    {
+        // Loopback URLs and no cloneName: the name would be derived from "127.0.0.1".
+        await using var harness = await WorkflowHarness.StartAsync(target: t => t with { Cloning = t.Cloning with { Profile = "0123456789abcdef0123456789abcdef" } });
+        var configuration = harness.Services.Configuration;
+        var renamed = configuration with { Instances = new Dictionary<string, Core.Configuration.InstanceConfiguration>(configuration.Instances) { ["test"] = configuration.Instances["test"] with { CloneName = null } } };
+        var services = new Core.Runtime.RunServices(renamed, harness.Services.Clients, harness.Artifacts);
+
+        var preflight = await new Core.Activities.PreflightActivity(services).ExecuteAsync(new RunRef("clone-test-preflight", "test"));
+
+        Assert.Contains(preflight.Problems, p => p.Contains("would name test '127'", StringComparison.Ordinal) && p.Contains("calls itself 'test'", StringComparison.Ordinal));
+        Assert.Contains(preflight.Problems, p => p.Contains("clone profile 0123456789abcdef0123456789abcdef", StringComparison.Ordinal));
+    }
+}
+
 /// <summary>Runs per target and clones canceled outside CloneFlow.</summary>
 public class RunControlTests
 {
