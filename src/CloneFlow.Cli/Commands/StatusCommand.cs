@@ -79,10 +79,11 @@ internal static class StatusCommand
             progress.Show(run.Status, clock.Elapsed);
             foreach (var gate in run.Status?.PendingApprovals ?? [])
             {
-                if (shown.Add(gate.EventName))
+                // Shown again once the prompt went out, so the line says where the link is.
+                if (shown.Add($"{gate.EventName}:{gate.Channels is not null}"))
                 {
                     progress.Break();
-                    await console.Out.WriteLineAsync($"waiting for approval of '{gate.Gate}' (round {gate.Round}) by {string.Join(", ", gate.Approvers)}: {gate.Question}");
+                    await console.Out.WriteLineAsync($"waiting for approval of '{gate.Gate}' (round {gate.Round}) {gate.Describe()}: {gate.Question}");
                 }
             }
 
@@ -104,7 +105,7 @@ internal static class StatusCommand
 
             foreach (var gate in status.PendingApprovals)
             {
-                await output.WriteLineAsync($"waiting  approval of '{gate.Gate}' (round {gate.Round}) since {gate.Since:u} by {string.Join(", ", gate.Approvers)}");
+                await output.WriteLineAsync($"waiting  approval of '{gate.Gate}' (round {gate.Round}) {gate.Describe()}");
             }
         }
 

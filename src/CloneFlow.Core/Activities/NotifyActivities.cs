@@ -32,10 +32,10 @@ public sealed class NotifyActivity(INotifier notifier) : CloneFlowActivity<Notif
 }
 
 /// <summary>Issues each approver a signed single-use link and sends the prompt; the links never enter history.</summary>
-public sealed class PromptApproversActivity(INotifier notifier, ApprovalLinks links) : CloneFlowActivity<ApprovalPrompt, bool>
+public sealed class PromptApproversActivity(INotifier notifier, ApprovalLinks links) : CloneFlowActivity<ApprovalPrompt, PromptOutcome>
 {
     /// <inheritdoc />
-    public override async Task<bool> ExecuteAsync(ApprovalPrompt input)
+    public override async Task<PromptOutcome> ExecuteAsync(ApprovalPrompt input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var notification = input.Notification;
@@ -43,6 +43,11 @@ public sealed class PromptApproversActivity(INotifier notifier, ApprovalLinks li
             .Select(a => new Recipient(a, ApprovalLink: links.For(notification.RunId, notification.Gate!, notification.Round ?? 1, a, input.Lifetime)))
             .ToList();
         var result = await notifier.NotifyAsync(notification, recipients, CancellationToken.None);
-        return result.Delivered;
+        return new PromptOutcome(result.Delivered, [.. result.Deliveries.Where(d => d.Delivered).Select(d => d.Channel).Distinct(StringComparer.Ordinal)]);
     }
 }
+
+/// <summary>How a prompt went out: whether every channel delivered it, and which channels did.</summary>
+/// <param name="Delivered">True when every delivery succeeded.</param>
+/// <param name="Channels">The channels that delivered the links (<c>teams</c>, <c>email</c>, <c>console</c>, <c>log</c>).</param>
+public sealed record PromptOutcome(bool Delivered, IReadOnlyList<string> Channels);

@@ -47,6 +47,23 @@ public sealed record RunStatus
 /// <param name="Actions">The values this round offers for the gate's <c>action</c> input (null: all its form lists).</param>
 public sealed record WaitingGate(string Gate, int Round, IReadOnlyList<string> Approvers, DateTimeOffset Since, string Question, IReadOnlyList<string>? Actions = null)
 {
+    /// <summary>When the round expires unanswered.</summary>
+    public DateTimeOffset? Until { get; init; }
+
+    /// <summary>The channels that delivered its links; empty when none did (null until the prompt went out).</summary>
+    public IReadOnlyList<string>? Channels { get; init; }
+
+    /// <summary>Who, since and until when, and where the link went: one line for people.</summary>
+    public string Describe() =>
+        $"by {string.Join(", ", Approvers)}, since {Since:yyyy-MM-dd HH:mm} UTC{(Until is { } until ? $", until {until:yyyy-MM-dd HH:mm} UTC" : string.Empty)}, "
+        + (Channels switch
+        {
+            null => "link being sent",
+            { Count: 0 } => "no channel delivered the link (see the host's log)",
+            var channels when channels.All(c => c == "log") => "link only in the host's log: configure teams, e-mail or printApprovalLinks",
+            var channels => $"link sent by {string.Join(", ", channels.Where(c => c != "log"))}",
+        });
+
     /// <summary>The external event name for this gate and round.</summary>
     public string EventName => GateEvents.Name(Gate, Round);
 }

@@ -71,9 +71,10 @@ internal sealed partial class CloneRun
         var policies = Run.Policies;
         var approvers = Run.ApproversFor(gate).ToList();
         var started = Now;
-        var waiting = new WaitingGate(gate, round, approvers, started, question, actions);
+        var waiting = new WaitingGate(gate, round, approvers, started, question, actions) { Until = started + policies.ApprovalTimeout };
         SetStatus(_status with { PendingApprovals = [.. _status.PendingApprovals.Where(p => p.Gate != gate), waiting], Message = question });
-        await PromptAsync(NotificationKind.ApprovalRequest, gate, round, approvers, question, facts, policies.ApprovalTimeout);
+        waiting = waiting with { Channels = await PromptAsync(NotificationKind.ApprovalRequest, gate, round, approvers, question, facts, policies.ApprovalTimeout) };
+        SetStatus(_status with { PendingApprovals = [.. _status.PendingApprovals.Where(p => p.Gate != gate), waiting] });
 
         var deadlines = new[] { started + policies.ReminderAfter, started + policies.EscalateAfter, started + policies.ApprovalTimeout };
         var stage = 0;
@@ -164,14 +165,26 @@ internal sealed partial class CloneRun
         }
     }
 
-    private async Task PromptAsync(NotificationKind kind, string gate, int round, IReadOnlyList<string> approvers, string question, IReadOnlyList<NotificationFact> facts, TimeSpan lifetime)
+    /// <summary>Sends the gate's links; returns the channels that delivered them (none when the prompt failed).</summary>
+    private async Task<IReadOnlyList<string>> PromptAsync(NotificationKind kind, string gate, int round, IReadOnlyList<string> approvers, string question, IReadOnlyList<NotificationFact> facts, TimeSpan lifetime)
     {
         var notification = Message(kind, question, facts) with { Gate = gate, Round = round };
-        var delivered = await TryCallAsync(nameof(PromptApproversActivity), new ApprovalPrompt(notification, approvers, lifetime));
-        if (!delivered)
+        PromptOutcome outcome;
+        try
+        {
+            outcome = await _context.CallActivityAsync<PromptOutcome>(nameof(PromptApproversActivity), new ApprovalPrompt(notification, approvers, lifetime), Retries);
+        }
+        catch (TaskFailedException)
+        {
+            outcome = new PromptOutcome(false, []);
+        }
+
+        if (!outcome.Delivered)
         {
             SetStatus(_status with { NotificationFailures = _status.NotificationFailures + 1 });
         }
+
+        return outcome.Channels;
     }
 
     private async Task NotifyAsync(NotificationKind kind, IReadOnlyList<string> to, string text, IReadOnlyList<NotificationFact> facts)

@@ -54,7 +54,7 @@ public sealed class ActivityFunctions(IServiceProvider services)
     public Task<bool> ProbeTarget([ActivityTrigger] RunRef input) => services.GetRequiredService<ProbeTargetActivity>().ExecuteAsync(input);
 
     [Function(nameof(PromptApproversActivity))]
-    public Task<bool> PromptApprovers([ActivityTrigger] ApprovalPrompt input) => services.GetRequiredService<PromptApproversActivity>().ExecuteAsync(input);
+    public Task<PromptOutcome> PromptApprovers([ActivityTrigger] ApprovalPrompt input) => services.GetRequiredService<PromptApproversActivity>().ExecuteAsync(input);
 
     [Function(nameof(RecordCloneRequestActivity))]
     public Task<bool> RecordCloneRequest([ActivityTrigger] CloneRef input) => services.GetRequiredService<RecordCloneRequestActivity>().ExecuteAsync(input);

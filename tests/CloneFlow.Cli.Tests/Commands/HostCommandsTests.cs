@@ -21,7 +21,17 @@ public class HostCommandsTests
 
         await rig.DriveAsync(runId, view => view.Status?.PendingApprovals.Any(g => g.Gate == "clone") == true, TimeSpan.FromSeconds(60), approve: false);
         var waiting = await CliRun.RunAsync(["status", runId, "--config", rig.ConfigFile]);
+        for (var attempt = 0; attempt < 25 && !waiting.Output.Contains("link sent by", StringComparison.Ordinal); attempt++)
+        {
+            // The gate shows first; where its link went, once the prompt is out.
+            await Task.Delay(200);
+            waiting = await CliRun.RunAsync(["status", runId, "--config", rig.ConfigFile]);
+        }
+
         Assert.Contains("waiting  approval of 'clone'", waiting.Output, StringComparison.Ordinal);
+        Assert.Contains($"by {LocalHostRig.Approver}, since ", waiting.Output, StringComparison.Ordinal);
+        Assert.Contains(" UTC, until ", waiting.Output, StringComparison.Ordinal);
+        Assert.Contains("link sent by console", waiting.Output, StringComparison.Ordinal);
         var list = await CliRun.RunAsync(["status", "--config", rig.ConfigFile]);
         Assert.Contains(runId, list.Output, StringComparison.Ordinal);
 
