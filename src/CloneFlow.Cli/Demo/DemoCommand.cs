@@ -13,10 +13,12 @@ public static class DemoCommand
         var port = new Option<int>("--approval-port") { Description = "Loopback port of the approval pages (0: a free port).", DefaultValueFactory = _ => 0 };
         var reportJson = new Option<FileInfo?>("--report-json") { Description = "Also write the run report JSON to this file." };
         var output = new Option<DirectoryInfo>("--out") { Description = "Folder for the HTML and JSON reports.", DefaultValueFactory = _ => new DirectoryInfo("cloneflow-demo") };
+        var driver = new Option<string>("--clone-driver") { Description = "table: CloneFlow requests the clone; manual: a person requests it in the Clone Admin Console and enters its number on the approval page (the demo shows what they do, then does it on the simulator's console).", DefaultValueFactory = _ => "table" };
+        driver.AcceptOnlyFromAmong("table", "manual");
         var acceleration = new Option<double>("--clock-acceleration") { Description = "Simulated seconds per real second (a 3-hour clone takes 3 h / this).", DefaultValueFactory = _ => 600 };
         var command = new Command("demo", "Run a full clone prod -> test against the built-in ServiceNow simulator: inventory, approval, export and verify, clone, restore, verify, report.")
         {
-            autoApprove, hold, port, reportJson, output, acceleration,
+            autoApprove, hold, port, reportJson, output, acceleration, driver,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -33,7 +35,7 @@ public static class DemoCommand
                 return Task.FromResult(ExitCodes.Usage);
             }
 
-            return DemoRunner.RunAsync(console, new DemoOptions(result.GetRequiredValue(output), result.GetValue(reportJson), speed, result.GetValue(hold), result.GetValue(port)), cancellationToken);
+            return DemoRunner.RunAsync(console, new DemoOptions(result.GetRequiredValue(output), result.GetValue(reportJson), speed, result.GetValue(hold), result.GetValue(port), result.GetRequiredValue(driver)), cancellationToken);
         });
         return command;
     }

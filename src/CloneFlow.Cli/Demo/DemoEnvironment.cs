@@ -39,7 +39,7 @@ internal sealed class DemoEnvironment : IAsyncDisposable
     /// <summary>What CloneFlow sent (the approver's links among it).</summary>
     public RecordingNotifier Notifier { get; }
 
-    public static async Task<DemoEnvironment> StartAsync(double clockAcceleration, int port, TextWriter log, CancellationToken cancellationToken)
+    public static async Task<DemoEnvironment> StartAsync(double clockAcceleration, int port, string cloneDriver, TextWriter log, CancellationToken cancellationToken)
     {
         var azurite = await AzuriteHost.StartAsync(new AzuriteOptions { Log = log }, cancellationToken);
         var simulatorOptions = new SimulatorOptions
@@ -50,7 +50,7 @@ internal sealed class DemoEnvironment : IAsyncDisposable
             AccessTokenLifetime = TimeSpan.FromDays(1),
         };
         var simulator = await SimulatorHost.StartAsync(simulatorOptions, cancellationToken);
-        var configuration = ConfigurationValidator.EnsureValid(Configure(simulator, port));
+        var configuration = ConfigurationValidator.EnsureValid(Configure(simulator, port, cloneDriver));
         var notifier = new RecordingNotifier();
         var logs = LoggerFactory.Create(logging => logging.SetMinimumLevel(LogLevel.None));
         var host = await LocalHost.StartAsync(
@@ -78,7 +78,7 @@ internal sealed class DemoEnvironment : IAsyncDisposable
         await _azurite.DisposeAsync();
     }
 
-    private static CloneFlowConfiguration Configure(SimulatorHost simulator, int port)
+    private static CloneFlowConfiguration Configure(SimulatorHost simulator, int port, string cloneDriver)
     {
         InstanceConfiguration Instance(string name, bool isProtected) => new()
         {
@@ -104,6 +104,7 @@ internal sealed class DemoEnvironment : IAsyncDisposable
                     Source = "prod",
                     Approvers = new Dictionary<string, IReadOnlyList<string>> { ["default"] = [Approver] },
                     Developers = ["dev.team@acme.example"],
+                    Cloning = new CloneDriverConfiguration { Driver = cloneDriver },
                     ExtraTables = [new ExtraTableConfiguration { Table = "ecc_agent" }],
                     PostCloneChecks =
                     [

@@ -14,7 +14,8 @@ namespace CloneFlow.Cli.Demo;
 /// <param name="ClockAcceleration">Simulated seconds per real second.</param>
 /// <param name="HoldApprovals">Print each approval link and wait for a decision on the page instead of approving.</param>
 /// <param name="ApprovalPort">The loopback port of the approval page (0: any free port).</param>
-internal sealed record DemoOptions(DirectoryInfo OutputFolder, FileInfo? ReportJson, double ClockAcceleration, bool HoldApprovals = false, int ApprovalPort = 0);
+/// <param name="CloneDriver"><c>table</c> or <c>manual</c>.</param>
+internal sealed record DemoOptions(DirectoryInfo OutputFolder, FileInfo? ReportJson, double ClockAcceleration, bool HoldApprovals = false, int ApprovalPort = 0, string CloneDriver = "table");
 
 /// <summary>Runs a full clone prod -> test on the simulator and prints its progress and a verification summary.</summary>
 internal static class DemoRunner
@@ -24,7 +25,7 @@ internal static class DemoRunner
         var output = console.Out;
         var clock = Stopwatch.StartNew();
         await output.WriteLineAsync($"CloneFlow demo: clone prod over test on the built-in ServiceNow simulator (clock x{options.ClockAcceleration:0}), on the local host (durable state and artifacts on Azurite).");
-        await using var environment = await DemoEnvironment.StartAsync(options.ClockAcceleration, options.ApprovalPort, console.Error, cancellationToken);
+        await using var environment = await DemoEnvironment.StartAsync(options.ClockAcceleration, options.ApprovalPort, options.CloneDriver, console.Error, cancellationToken);
         var host = environment.Host;
         await output.WriteLineAsync($"API {host.BaseUrl}api/clones, approval pages {host.BaseUrl}api/approvals/<token>{(options.HoldApprovals ? " (decide on each APPROVAL link below)" : string.Empty)}");
         var test = environment.Simulator["test"];
@@ -48,15 +49,31 @@ internal static class DemoRunner
 
                 answered.Add(gate.EventName);
                 progress.Break();
+                var cloneConsole = ConsoleRequest(environment, gate);
+                if (cloneConsole is not null)
+                {
+                    await output.WriteLineAsync($"PERSON  {gate.Question}");
+                    await output.WriteLineAsync($"        On the simulator the Clone Admin Console is: curl -X POST -H 'Content-Type: application/json' -d '{{\"target\":\"test\"}}' {cloneConsole}");
+                }
+
                 if (options.HoldApprovals)
                 {
                     await output.WriteLineAsync($"APPROVAL {gate.Gate} {link}");
                     continue;
                 }
 
+                var inputs = new Dictionary<string, string>();
+                if (cloneConsole is not null)
+                {
+                    // What the person does: request the clone in the console, then enter its number on the page.
+                    var number = environment.Simulator["prod"].RequestCloneInConsole("test", user: DemoEnvironment.Approver);
+                    await output.WriteLineAsync($"{clock.Elapsed.TotalSeconds,7:F1}s  requested clone {number} in prod's Clone Admin Console as {DemoEnvironment.Approver}");
+                    inputs[Core.Approvals.GateForms.Number] = number;
+                }
+
                 // As the approver would: open the link, submit the page's form (problems keep the page's default, accept).
                 using var page = new ApprovalPageClient();
-                var decided = await page.DecideAsync(link, approve: true, "approved by cloneflow demo", new Dictionary<string, string>(), cancellationToken);
+                var decided = await page.DecideAsync(link, approve: true, "approved by cloneflow demo", inputs, cancellationToken);
                 await output.WriteLineAsync(decided.Accepted
                     ? $"{clock.Elapsed.TotalSeconds,7:F1}s  APPROVED {gate.Gate} (round {gate.Round}) as {DemoEnvironment.Approver} on the approval page"
                     : $"{clock.Elapsed.TotalSeconds,7:F1}s  approval of {gate.Gate} refused: {decided.Title}: {decided.Message}");
@@ -90,6 +107,10 @@ internal static class DemoRunner
     }
 
     /// <summary>The newest link CloneFlow sent the configured approver for this gate round.</summary>
+    /// <summary>For the manual driver's gate: the simulator's Clone Admin Console endpoint, where the person requests the clone.</summary>
+    private static Uri? ConsoleRequest(DemoEnvironment environment, WaitingGate gate) =>
+        gate.Gate == Core.Approvals.GateForms.CloneNumberGate ? new Uri(environment.Simulator.Instances["prod"], "_simulator/console/clones") : null;
+
     private static Uri? LinkFor(DemoEnvironment environment, WaitingGate gate) =>
         environment.Notifier.Sent
             .Where(n => n.Notification.Gate == gate.Gate && n.Notification.Round == gate.Round)

@@ -36,4 +36,25 @@ public class DemoCommandTests
             folder.Delete(recursive: true);
         }
     }
+
+    [Fact]
+    public async Task With_the_manual_driver_the_demo_shows_what_the_person_does_in_the_console_and_enters_the_number_on_the_page()
+    {
+        var folder = Directory.CreateTempSubdirectory("cloneflow-demo-manual-");
+        try
+        {
+            var run = await CliRun.RunAsync(["demo", "--clone-driver", "manual", "--clock-acceleration", "2400", "--out", folder.FullName]);
+
+            Assert.True(run.ExitCode == 0, run.Output + run.Error);
+            Assert.Contains("PERSON  Request a clone of prod over test", run.Output, StringComparison.Ordinal);
+            Assert.Contains("/_simulator/console/clones", run.Output, StringComparison.Ordinal);
+            Assert.Contains("requested clone CLN", run.Output, StringComparison.Ordinal);
+            Assert.Contains("APPROVED clone-number (round 1)", run.Output, StringComparison.Ordinal);
+            Assert.Contains("Outcome: Completed, verified", run.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
 }
