@@ -101,6 +101,21 @@ public sealed class CloneApi(CloneRuns runs, RunArtifactStore artifacts, CloneFl
             runId,
             runtimeStatus = run.Instance.RuntimeStatus.ToString(),
             status = run.Status,
+            // What each pending gate asks for, from the same forms the approval page and the CLI use.
+            gates = (run.Status?.PendingApprovals ?? []).Select(g => new
+            {
+                gate = g.Gate,
+                round = g.Round,
+                inputs = Approvals.GateForms.For(g.Gate).Inputs.Select(i => new
+                {
+                    name = i.Name,
+                    kind = i.Kind.ToString().ToLowerInvariant(),
+                    options = i.Name == Approvals.GateForms.Action && g.Actions is { Count: > 0 } actions ? actions : i.Options,
+                    @default = i.Default,
+                    help = i.Help,
+                }),
+                perProblemChoices = Approvals.GateForms.For(g.Gate).PerProblemChoices,
+            }),
             result,
             artifacts = names,
         });

@@ -65,6 +65,14 @@ internal sealed class ApprovalServer : IAsyncDisposable
         return link is null ? null : new Uri(BaseUrl, link.PathAndQuery.TrimStart('/'));
     }
 
+    /// <summary><c>GET /api/clones/{id}</c> as JSON.</summary>
+    public async Task<System.Text.Json.JsonElement> GetRunAsync(string runId)
+    {
+        using var response = await _http.GetAsync(new Uri($"api/clones/{runId}", UriKind.Relative));
+        response.EnsureSuccessStatusCode();
+        return System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+    }
+
     /// <summary><c>POST /api/clones/{id}/cancel</c>; the HTTP status.</summary>
     public async Task<System.Net.HttpStatusCode> CancelAsync(string runId) => (await CancelProblemAsync(runId)).Status;
 

@@ -73,4 +73,35 @@ public sealed class CancelTests
         Assert.Contains("has already overwritten test", detail, StringComparison.Ordinal);
         Assert.True(result is { Outcome: RunOutcome.Completed, Verified: true }, result.Reason);
     }
+
+    [Fact]
+    public async Task A_cancel_during_the_export_stops_the_run_before_any_clone_and_keeps_what_was_verified()
+    {
+        await using var harness = await WorkflowHarness.StartAsync();
+        harness.Simulator["test"].Faults = new Simulator.Faults.FaultSettings { LatencyMs = 150 };
+        var runId = await harness.StartRunAsync();
+        using var stop = new CancellationTokenSource();
+        var cancel = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                if ((await harness.StatusAsync(runId))?.Phase == "export")
+                {
+                    return await harness.CancelAsync(runId);
+                }
+
+                await Task.Delay(20);
+            }
+
+            return HttpStatusCode.RequestTimeout;
+        });
+
+        var result = await harness.RunToEndAsync(runId, gate => WorkflowHarness.Approve(gate));
+        await stop.CancelAsync();
+
+        Assert.Equal(HttpStatusCode.Accepted, await cancel);
+        Assert.Equal(RunOutcome.Canceled, result.Outcome);
+        Assert.Contains("before any clone was requested", result.Reason, StringComparison.Ordinal);
+        Assert.Empty(harness.Simulator["prod"].GetRecords("sn_instance_clone_request"));
+    }
 }

@@ -48,6 +48,9 @@ public sealed class ManualCloneDriverTests
             }
 
             asked = gate.Question;
+            // The HTTP API says what the gate asks for, from the same form the page renders.
+            var apiGate = harness.Pages.GetRunAsync(runId).GetAwaiter().GetResult().GetProperty("gates").EnumerateArray().Single(g => g.GetProperty("gate").GetString() == "clone-number");
+            Assert.Equal("number", apiGate.GetProperty("inputs")[0].GetProperty("name").GetString());
             var link = harness.Pages.LinkFor(harness, runId, gate)!;
             harness.ExpectRefusals = true;
             // Before the console: a number that does not exist, and one that is not a number at all.
