@@ -173,7 +173,7 @@ internal static class RestoredSets
     public static async Task<ServiceNowRecord?> LocalSetAsync(ServiceNowClient client, string name, CancellationToken cancellationToken)
     {
         ServiceNowRecord? newest = null;
-        await foreach (var row in client.GetRecordsAsync("sys_update_set", TableQuery.Where("name", name), ["sys_id", "name", "state", "sys_created_on"], cancellationToken: cancellationToken))
+        await foreach (var row in client.GetRecordsAsync("sys_update_set", TableQuery.Where("name", name), ["sys_id", "name", "state", "parent", "sys_created_on"], cancellationToken: cancellationToken))
         {
             if (newest is null || string.CompareOrdinal(row.Get("sys_created_on"), newest.Get("sys_created_on")) > 0)
             {
@@ -190,7 +190,10 @@ internal static class RestoredSets
 /// <param name="NotFound">Planned sets the commit did not re-create.</param>
 public sealed record StatesResult(int Restored, int NotFound);
 
-/// <summary>Puts developers' sets back as they were (in progress stays in progress) and sets the batch container to ignore.</summary>
+/// <summary>
+/// Puts developers' sets back as they were (in progress stays in progress, a set that had no parent in
+/// flight leaves the restore container's hierarchy) and sets the batch container to ignore.
+/// </summary>
 public sealed class RestoreStatesActivity(RunServices services) : CloneFlowActivity<RunRef, StatesResult>
 {
     /// <inheritdoc />
@@ -202,6 +205,7 @@ public sealed class RestoreStatesActivity(RunServices services) : CloneFlowActiv
             ?? throw new InvalidOperationException($"Run {input.RunId} has no plan.");
         var client = await services.Clients.GetAsync(plan.TargetInstance, cancellationToken);
         int restored = 0, notFound = 0;
+        var container = plan.LocalSets.Count > 0 ? await RestoredSets.LocalSetAsync(client, CreateRestoreBatchActivity.ContainerName(input.RunId), cancellationToken) : null;
 
         // Each set is a lookup and at most one update, independent of the others.
         await Parallel.ForEachAsync(plan.LocalSets, new ParallelOptions { MaxDegreeOfParallelism = RestoredSets.SetsAtOnce, CancellationToken = cancellationToken }, async (set, token) =>
@@ -213,15 +217,27 @@ public sealed class RestoreStatesActivity(RunServices services) : CloneFlowActiv
                 return;
             }
 
+            var changes = new Dictionary<string, string?>(StringComparer.Ordinal);
             if (local.Get("state") != set.State)
             {
-                await client.UpdateAsync("sys_update_set", local.SysId, new Dictionary<string, string?> { ["state"] = set.State }, token);
+                changes["state"] = set.State;
+            }
+
+            // The container only held the batch together for preview and commit: it was nobody's parent before.
+            if (container is not null && local.Get("parent") == container.SysId && string.IsNullOrEmpty(set.Parent))
+            {
+                changes["parent"] = string.Empty;
+            }
+
+            if (changes.Count > 0)
+            {
+                await client.UpdateAsync("sys_update_set", local.SysId, changes, token);
             }
 
             Interlocked.Increment(ref restored);
         });
 
-        if (plan.LocalSets.Count > 0 && await RestoredSets.LocalSetAsync(client, CreateRestoreBatchActivity.ContainerName(input.RunId), cancellationToken) is { } container)
+        if (container is not null)
         {
             await client.UpdateAsync("sys_update_set", container.SysId, new Dictionary<string, string?> { ["state"] = "ignore" }, cancellationToken);
         }

@@ -19,6 +19,7 @@ public class CloneOrchestrationTests
             .Where(s => test.GetRecords("sys_update_xml", $"update_set={s["sys_id"]}").Count > 0 || test.GetRecords("sys_update_set", $"parent={s["sys_id"]}").Count > 0)
             .Select(r => r["name"]).Order(StringComparer.Ordinal).ToList();
         var batchBefore = BatchLinks(test);
+        var parentsBefore = Parents(test, inProgressBefore);
         var runId = await harness.StartRunAsync();
 
         var result = await harness.RunToEndAsync(runId, gate => WorkflowHarness.Approve(gate), TimeSpan.FromSeconds(40));
@@ -45,7 +46,10 @@ public class CloneOrchestrationTests
         Assert.Equal(inProgressBefore, inProgressAfter);
         Assert.NotEmpty(batchBefore);
         Assert.Equal(batchBefore, BatchLinks(test).Where(l => batchBefore.Contains(l)).ToList());
-        Assert.Single(test.GetRecords("sys_update_set", $"name=CloneFlow restore {runId}^state=ignore"));
+        var container = Assert.Single(test.GetRecords("sys_update_set", $"name=CloneFlow restore {runId}^state=ignore"));
+        // Every set has the parent it had before (top-level sets none): the restore container is nobody's parent.
+        Assert.Equal(parentsBefore, Parents(test, inProgressBefore));
+        Assert.Empty(test.GetRecords("sys_update_set", $"parent={container["sys_id"]}"));
         Assert.Single(harness.Simulator["prod"].GetRecords("sn_instance_clone_request"));
         Assert.True(test.IsPluginActive("com.snc.sdlc.agile.2.0"));
 
@@ -74,6 +78,17 @@ public class CloneOrchestrationTests
     }
 
     /// <summary>"child -> parent" by name for every local set whose parent is another in-flight local set.</summary>
+    /// <summary>Each named set's parent by name ("" for none), as the instance shows it.</summary>
+    private static SortedDictionary<string, string> Parents(CloneFlow.Simulator.SimulatedInstance instance, IEnumerable<string> names)
+    {
+        var sets = instance.GetRecords("sys_update_set");
+        var byId = sets.ToDictionary(s => s["sys_id"], s => s["name"]);
+        var wanted = names.ToHashSet(StringComparer.Ordinal);
+        return new SortedDictionary<string, string>(
+            sets.Where(s => wanted.Contains(s["name"])).ToDictionary(s => s["name"], s => s.TryGetValue("parent", out var parent) && byId.TryGetValue(parent, out var name) ? name : string.Empty),
+            StringComparer.Ordinal);
+    }
+
     private static List<string> BatchLinks(CloneFlow.Simulator.SimulatedInstance instance)
     {
         var sets = instance.GetRecords("sys_update_set");
