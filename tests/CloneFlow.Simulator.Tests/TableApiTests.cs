@@ -202,17 +202,18 @@ public sealed class TableApiTests
     }
 
     [Fact]
-    public async Task V1_answers_404_for_an_empty_list_and_v2_answers_200_with_an_empty_result()
+    public async Task V1_answers_404_for_an_empty_list_and_v2_and_the_unversioned_url_answer_200_with_an_empty_result()
     {
         await using var sim = await Sim.StartAsync(seed: null);
         var client = sim.Client("test");
-        var (v1, v1Body) = await client.GetAsync2("api/now/table/incident?sysparm_query=number=none");
+        var (v1, v1Body) = await client.GetAsync2("api/now/v1/table/incident?sysparm_query=number=none");
         Assert.Equal(HttpStatusCode.NotFound, v1.StatusCode);
         Assert.Equal("No Record found", v1Body.GetProperty("error").GetProperty("message").GetString());
         Assert.Equal("failure", v1Body.GetProperty("status").GetString());
 
-        var (v1Explicit, _) = await client.GetAsync2("api/now/v1/table/incident?sysparm_query=number=none");
-        Assert.Equal(HttpStatusCode.NotFound, v1Explicit.StatusCode);
+        var (latest, latestBody) = await client.GetAsync2("api/now/table/incident?sysparm_query=number=none");
+        Assert.Equal(HttpStatusCode.OK, latest.StatusCode);
+        Assert.Empty(latestBody.Result());
 
         var (v2, v2Body) = await client.GetAsync2("api/now/v2/table/incident?sysparm_query=number=none");
         Assert.Equal(HttpStatusCode.OK, v2.StatusCode);

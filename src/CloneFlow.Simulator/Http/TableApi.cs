@@ -25,7 +25,8 @@ internal sealed class TableApi(SimulatedInstance instance)
         }
 
         var index = 2;
-        var version = 1;
+        // The unversioned URL is the latest version on current instances (v2: an empty match is 200 with an empty result).
+        var version = 2;
         if (segments[2] is "v1" or "v2")
         {
             version = segments[2] == "v2" ? 2 : 1;
