@@ -31,6 +31,28 @@ public class RestoreTests
     }
 
     [Fact]
+    public async Task Rows_of_an_extra_table_the_clone_overwrites_come_back_each_exactly_once()
+    {
+        // A table both instances have and no preserver keeps: the clone replaces test's rows with prod's.
+        await using var harness = await WorkflowHarness.StartAsync(target: t => t with { ExtraTables = [new Core.Configuration.ExtraTableConfiguration { Table = "u_test_data", Query = string.Empty }] });
+        var (prod, test) = (harness.Simulator["prod"], harness.Simulator["test"]);
+        prod.CreateTable("u_test_data");
+        test.CreateTable("u_test_data");
+        prod.InsertRecord("u_test_data", new Dictionary<string, string> { ["name"] = "from production" });
+        foreach (var name in new[] { "tester account alice", "tester account bob" })
+        {
+            test.InsertRecord("u_test_data", new Dictionary<string, string> { ["name"] = name });
+        }
+
+        var runId = await harness.StartRunAsync();
+        var result = await harness.RunToEndAsync(runId, gate => WorkflowHarness.Approve(gate));
+
+        Assert.True(result is { Outcome: RunOutcome.Completed, Verified: true }, result.Reason);
+        var rows = test.GetRecords("u_test_data").Select(r => r["name"]).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(["from production", "tester account alice", "tester account bob"], rows);
+    }
+
+    [Fact]
     public async Task Transient_faults_during_export_and_restore_lose_and_duplicate_nothing()
     {
         await using var harness = await WorkflowHarness.StartAsync();
