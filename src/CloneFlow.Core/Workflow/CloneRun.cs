@@ -219,13 +219,16 @@ internal sealed partial class CloneRun
         await StepAsync("restore-tables", "Re-inserting extra table rows", () => RestoreChunksAsync(ExportKind.ExtraTable, plan.ExtraTables, chunk: 1));
         _checks = await StepAsync("checks", "Running post-clone checks", () => CallAsync<IReadOnlyList<CheckResult>>(nameof(PostCloneChecksActivity), _ref)) ?? [];
         var verification = await StepAsync("verify", "Comparing the target with the exports", () => CallAsync<VerificationSummary>(nameof(VerifyRestoreActivity), _ref));
-        var verified = verification?.Verified ?? false;
+        var failedChecks = _checks.Where(c => !c.Passed).Select(c => c.Name).ToList();
         var reason = verification is null
             ? "Restored, but the verification was skipped."
-            : verified
-                ? $"All {verification.Sets} update sets restored with every update; {_checks.Count(c => c.Passed)} of {_checks.Count} checks passed."
-                : $"{verification.Sets - verification.Identical} of {verification.Sets} update sets differ after the restore ({verification.Missing} missing, {verification.Changed} changed updates): see the report.";
-        return await FinishAsync(RunOutcome.Completed, reason, verified: verified);
+            : !verification.Verified
+                ? $"{verification.Sets - verification.Identical} of {verification.Sets} update sets differ after the restore ({verification.Missing} missing, {verification.Changed} changed updates): see the report."
+                : failedChecks.Count > 0
+                    // The sets are back, but the instance is not as it should be: not a plain success.
+                    ? $"Completed with failed checks: all {verification.Sets} update sets restored with every update, but {failedChecks.Count} of {_checks.Count} post-clone checks failed ({string.Join(", ", failedChecks)})."
+                    : $"All {verification.Sets} update sets restored with every update; {_checks.Count} of {_checks.Count} checks passed.";
+        return await FinishAsync(RunOutcome.Completed, reason, verified: verification?.Verified == true && failedChecks.Count == 0);
     }
 
     private async Task<bool> RequestCloneAsync()

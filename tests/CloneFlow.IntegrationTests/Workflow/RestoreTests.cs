@@ -53,6 +53,26 @@ public class RestoreTests
     }
 
     [Fact]
+    public async Task A_failed_post_clone_check_makes_the_run_completed_with_failed_checks_not_verified()
+    {
+        // The banner is production's after the clone: a check that the team's post-clone script ran catches it.
+        await using var harness = await WorkflowHarness.StartAsync(target: t => t with
+        {
+            PostCloneChecks = [.. t.PostCloneChecks, new Core.Configuration.PostCloneCheckConfiguration { Name = "Banner says TEST", Property = "glide.product.description", Expected = "TEST" }],
+        });
+        harness.Simulator["prod"].SetProperty("glide.product.description", "Acme Production");
+        var runId = await harness.StartRunAsync();
+
+        var result = await harness.RunToEndAsync(runId, gate => WorkflowHarness.Approve(gate));
+
+        Assert.Equal(RunOutcome.Completed, result.Outcome);
+        Assert.False(result.Verified);
+        Assert.StartsWith("Completed with failed checks", result.Reason, StringComparison.Ordinal);
+        Assert.Contains("Banner says TEST", result.Reason, StringComparison.Ordinal);
+        Assert.Equal("Acme Production", harness.Simulator["test"].GetProperty("glide.product.description"));
+    }
+
+    [Fact]
     public async Task Transient_faults_during_export_and_restore_lose_and_duplicate_nothing()
     {
         await using var harness = await WorkflowHarness.StartAsync();
