@@ -31,7 +31,7 @@ public sealed class PlanActivity(RunServices services) : CloneFlowActivity<RunRe
 
         var counts = await UpdateCountsAsync(target, cancellationToken);
         var candidates = await ListAsync(target, "sys_update_set", TableQuery.All.AndIn("state", ["in progress", "complete"]).AndNot("name", "Default"), ["sys_id", "name", "state", "application", "parent", "sys_created_on"], cancellationToken);
-        var released = await ExistingAsync(source, "sys_update_set", candidates.Where(s => s.Get("state") == "complete").Select(s => s.SysId), cancellationToken);
+        var released = await ReleasedAsync(source, candidates.Where(s => s.Get("state") == "complete").Select(s => s.SysId).ToList(), cancellationToken);
         var inFlight = candidates.Where(s => !released.Contains(s.SysId)).OrderBy(s => s.Get("sys_created_on"), StringComparer.Ordinal).ThenBy(s => s.SysId, StringComparer.Ordinal).ToList();
         var inFlightIds = inFlight.Select(s => s.SysId).ToHashSet(StringComparer.Ordinal);
         var planned = inFlight
@@ -158,6 +158,25 @@ public sealed class PlanActivity(RunServices services) : CloneFlowActivity<RunRe
         }
 
         return rows;
+    }
+
+    /// <summary>
+    /// The complete sets the source already holds: promoted the way ServiceNow records it (a committed
+    /// remote set on the source whose <c>remote_sys_id</c> is the set's sys_id; its commit made a local set
+    /// with a new sys_id), or the same set itself (it came to the target with an earlier clone).
+    /// </summary>
+    private static async Task<HashSet<string>> ReleasedAsync(ServiceNowClient source, IReadOnlyList<string> complete, CancellationToken cancellationToken)
+    {
+        var released = await ExistingAsync(source, "sys_update_set", complete, cancellationToken);
+        foreach (var chunk in complete.Chunk(InListSize))
+        {
+            await foreach (var row in source.GetRecordsAsync("sys_remote_update_set", TableQuery.Where("state", "committed").AndIn("remote_sys_id", chunk), ["sys_id", "remote_sys_id"], cancellationToken: cancellationToken))
+            {
+                released.Add(row.Get("remote_sys_id") ?? string.Empty);
+            }
+        }
+
+        return released;
     }
 
     private static async Task<HashSet<string>> ExistingAsync(ServiceNowClient client, string table, IEnumerable<string> sysIds, CancellationToken cancellationToken)

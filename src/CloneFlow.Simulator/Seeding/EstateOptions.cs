@@ -15,6 +15,9 @@ public sealed class EstateOptions
     /// <summary>Complete sets not yet released, on each sub-production instance.</summary>
     public int CompleteUnreleasedSets { get; set; } = 2;
 
+    /// <summary>Complete sets of a sub-production instance already promoted to production the real way: on production a committed remote set whose <c>remote_sys_id</c> is the set's sys_id, and the local set its commit made with a new sys_id.</summary>
+    public int PromotedSets { get; set; } = 1;
+
     /// <summary>Children of the seeded batch (a parent set with this many child sets).</summary>
     public int BatchChildren { get; set; } = 2;
 

@@ -156,6 +156,15 @@ public sealed class EstateSeeder
                 Updates(set, null, "global", options.UpdatesPerSet, created, null);
             }
 
+            for (var i = 0; i < options.PromotedSets; i++)
+            {
+                var created = Now.AddDays(-28 + i);
+                var name = $"{Story()} {Topics[(i + 9) % Topics.Length]} (promoted to production)";
+                var set = LocalSet(name, "complete", "global", created);
+                Updates(set, null, "global", options.UpdatesPerSet, created, null);
+                Promote(name, set, created.AddDays(3));
+            }
+
             var batchCreated = Now.AddDays(-15);
             var parent = LocalSet($"Release 2026.02 batch ({instance.Name})", "in progress", "global", batchCreated);
             for (var i = 0; i < options.BatchChildren; i++)
@@ -171,6 +180,34 @@ public sealed class EstateSeeder
 
             ScopedAppInDevelopment();
             RemoteSets();
+        }
+
+        /// <summary>
+        /// What promoting a set leaves on production: its export retrieved as a remote set (<c>remote_sys_id</c> the
+        /// set's sys_id here) and committed, which made a local set of the same name with a sys_id of its own.
+        /// </summary>
+        private void Promote(string name, string sysId, DateTimeOffset committed)
+        {
+            if (instance.World.Instances.Values.FirstOrDefault(i => i.IsProduction && i != instance) is not { } production)
+            {
+                return;
+            }
+
+            lock (production.Gate)
+            {
+                var local = SysIds.Stable($"promoted-local:{instance.Name}:{sysId}");
+                production.PutRaw("sys_update_set", new Dictionary<string, string>
+                {
+                    ["sys_id"] = local,
+                    ["name"] = name,
+                    ["state"] = "complete",
+                    ["application"] = "global",
+                    ["is_default"] = "false",
+                    ["sys_created_on"] = SnTime.Text(committed),
+                    ["sys_created_by"] = "admin",
+                });
+                production.PutRaw("sys_remote_update_set", RemoteFields(name, "committed", "global", committed, string.Empty, sysId, local));
+            }
         }
 
         private void ScopedAppInDevelopment()
