@@ -75,6 +75,19 @@ public sealed class CiCdProgressActivity(RunServices services) : CloneFlowActivi
     }
 }
 
+/// <summary>The remote sets that were previewed before the clone: re-inserted loaded, they are previewed again.</summary>
+public sealed class PreviewedRemoteSetsActivity(RunServices services) : CloneFlowActivity<RunRef, IReadOnlyList<string>>
+{
+    /// <inheritdoc />
+    public override async Task<IReadOnlyList<string>> ExecuteAsync(RunRef input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var plan = await services.Artifacts.ReadJsonAsync<RunPlan>(input.RunId, PlanActivity.PlanBlob, CancellationToken.None)
+            ?? throw new InvalidOperationException($"Run {input.RunId} has no plan.");
+        return plan.RemoteSets.Where(s => s.State == "previewed").Select(s => s.SysId).ToList();
+    }
+}
+
 /// <summary>Plugins active before the clone that are not active now (runbook step 12).</summary>
 public sealed class PluginDiffActivity(RunServices services) : CloneFlowActivity<RunRef, IReadOnlyList<string>>
 {

@@ -71,9 +71,8 @@ public sealed class VerifyRestoreActivity(RunServices services) : CloneFlowActiv
             var found = await client.GetRecordAsync(RemoteUpdateSetRecord.TableName, set.SysId, ["sys_id", "state"], token);
             var actual = found is null ? [] : await ActualAsync(client, TableQuery.Where("remote_update_set", set.SysId), token);
 
-            // Remote sets come back loaded: a preview before the clone does not survive re-insertion.
-            var stateBefore = set.State == "previewed" ? "loaded" : set.State;
-            remote[index] = Compare(set.Name, "remote", stateBefore, found?.Get("state") ?? string.Empty, expected, actual);
+            // The state before the clone as it was: a previewed set is previewed again after its re-insertion.
+            remote[index] = Compare(set.Name, "remote", set.State, found?.Get("state") ?? string.Empty, expected, actual);
         });
 
         var results = local.Concat(remote).ToList();

@@ -24,6 +24,7 @@ public static class CloneFlowTasks
             .AddActivity<CancelCloneActivity>()
             .AddActivity<ProbeTargetActivity>()
             .AddActivity<PluginDiffActivity>()
+            .AddActivity<PreviewedRemoteSetsActivity>()
             .AddActivity<StartCiCdActivity>()
             .AddActivity<CiCdProgressActivity>()
             .AddActivity<CreateRestoreBatchActivity>()

@@ -212,7 +212,7 @@ internal sealed partial class CloneRun
         await PhaseAsync("monitor", "Watching the clone", MonitorCloneAsync);
         await StepAsync("restart", "Waiting for the target to answer again", WaitForTargetAsync);
         await StepAsync("plugins", "Activating plugins the clone removed", RestorePluginsAsync);
-        await StepAsync("restore-remote", "Re-inserting uncommitted remote update sets", () => RestoreChunksAsync(ExportKind.RemoteSet, plan.RemoteSets));
+        await StepAsync("restore-remote", "Re-inserting uncommitted remote update sets", () => RestoreRemoteSetsAsync(plan));
         await StepAsync("restore-apps", "Re-inserting scoped applications in development", () => RestoreChunksAsync(ExportKind.ScopedApps, plan.AppExports));
         await StepAsync("restore-local", "Re-inserting local update sets as one batch, previewing and committing", () => RestoreLocalSetsAsync(plan));
         await StepAsync("states", "Putting update sets back in progress", () => CallAsync<StatesResult>(nameof(RestoreStatesActivity), _ref));
@@ -396,6 +396,27 @@ internal sealed partial class CloneRun
             else
             {
                 throw new TaskFailedException(nameof(StartCiCdActivity), 0, new TaskFailureDetails("PluginActivation", $"Activating {plugin} ended {job.Status}: {job.Message}", null, null, null));
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Re-inserts the remote sets (they go in loaded), then previews again those that were previewed before the clone.</summary>
+    private async Task<bool> RestoreRemoteSetsAsync(PlanSummary plan)
+    {
+        await RestoreChunksAsync(ExportKind.RemoteSet, plan.RemoteSets);
+        if (plan.RemoteSets == 0)
+        {
+            return true;
+        }
+
+        foreach (var sysId in await CallAsync<IReadOnlyList<string>>(nameof(PreviewedRemoteSetsActivity), _ref))
+        {
+            var preview = await RunJobAsync(CiCdOperation.Preview, sysId);
+            if (preview.Status != CiCdStatus.Successful)
+            {
+                throw new TaskFailedException(nameof(StartCiCdActivity), 0, new TaskFailureDetails("Preview", $"The preview of remote set {sysId}, previewed before the clone, ended {preview.Status}: {preview.Message}", null, null, null));
             }
         }
 

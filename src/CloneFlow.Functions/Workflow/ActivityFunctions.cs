@@ -50,6 +50,9 @@ public sealed class ActivityFunctions(IServiceProvider services)
     [Function(nameof(PreviewProblemsActivity))]
     public Task<ProblemsInfo> PreviewProblems([ActivityTrigger] ProblemsQuery input) => services.GetRequiredService<PreviewProblemsActivity>().ExecuteAsync(input);
 
+    [Function(nameof(PreviewedRemoteSetsActivity))]
+    public Task<IReadOnlyList<string>> PreviewedRemoteSets([ActivityTrigger] RunRef input) => services.GetRequiredService<PreviewedRemoteSetsActivity>().ExecuteAsync(input);
+
     [Function(nameof(ProbeTargetActivity))]
     public Task<bool> ProbeTarget([ActivityTrigger] RunRef input) => services.GetRequiredService<ProbeTargetActivity>().ExecuteAsync(input);
 

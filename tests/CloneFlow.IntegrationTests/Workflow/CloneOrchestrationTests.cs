@@ -20,6 +20,8 @@ public class CloneOrchestrationTests
             .Select(r => r["name"]).Order(StringComparer.Ordinal).ToList();
         var batchBefore = BatchLinks(test);
         var parentsBefore = Parents(test, inProgressBefore);
+        var remoteStatesBefore = test.GetRecords("sys_remote_update_set", "state!=committed").ToDictionary(r => r["name"], r => r["state"]);
+        Assert.Contains("previewed", remoteStatesBefore.Values);
         var runId = await harness.StartRunAsync();
 
         var result = await harness.RunToEndAsync(runId, gate => WorkflowHarness.Approve(gate), TimeSpan.FromSeconds(40));
@@ -50,6 +52,8 @@ public class CloneOrchestrationTests
         // Every set has the parent it had before (top-level sets none): the restore container is nobody's parent.
         Assert.Equal(parentsBefore, Parents(test, inProgressBefore));
         Assert.Empty(test.GetRecords("sys_update_set", $"parent={container["sys_id"]}"));
+        // Remote sets are back in the state they had: a previewed one is previewed again.
+        Assert.Equal(remoteStatesBefore, test.GetRecords("sys_remote_update_set", "state!=committed").Where(r => remoteStatesBefore.ContainsKey(r["name"])).ToDictionary(r => r["name"], r => r["state"]));
         Assert.Single(harness.Simulator["prod"].GetRecords("sn_instance_clone_request"));
         Assert.True(test.IsPluginActive("com.snc.sdlc.agile.2.0"));
 
