@@ -405,6 +405,30 @@ public sealed class AzuriteHost : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// SIGKILLs the Azurite serving a kept data folder (found by its pid file), as a machine crash would, and
+    /// waits until it is gone; nothing when none serves it. For crash drills of a host that started its own.
+    /// </summary>
+    public static async Task CrashAsync(string dataFolder, CancellationToken cancellationToken = default)
+    {
+        var file = Path.Combine(dataFolder, PidFile);
+        if (!File.Exists(file) || !int.TryParse((await File.ReadAllTextAsync(file, cancellationToken)).Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture, out var pid))
+        {
+            return;
+        }
+
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            Kill(process);
+            await WaitUntilGoneAsync(process, TimeSpan.FromSeconds(5), cancellationToken);
+        }
+        catch (ArgumentException)
+        {
+            // Already gone.
+        }
+    }
+
     private Task WritePidFileAsync(CancellationToken cancellationToken) =>
         File.WriteAllTextAsync(Path.Combine(_location!, PidFile), FormattableString.Invariant($"{ProcessId} {_ports[0]} {_ports[1]} {_ports[2]}"), cancellationToken);
 

@@ -14,8 +14,11 @@ internal static class OwnCloneRequest
     /// <summary>The request number, kept beside the exports once known (the manual driver's only trace).</summary>
     public const string RecordBlob = "clone-request.json";
 
-    /// <summary>The run's request number, or null when the driver and the run's record show none.</summary>
-    public static async Task<string?> FindAsync(RunServices services, string runId, string target, CancellationToken cancellationToken)
+    /// <summary>
+    /// The run's request number, or null when the driver and the run's record show none. The run's exports
+    /// are read (once, through <paramref name="exports"/>) only when the driver cannot tell its own requests.
+    /// </summary>
+    public static async Task<string?> FindAsync(RunServices services, string runId, string target, RunExports exports, CancellationToken cancellationToken)
     {
         var recorded = services.Artifacts.ReadJsonAsync<CloneRequestRecord>(runId, RecordBlob, cancellationToken);
         var driver = await services.CloneDriverAsync(target, cancellationToken);
@@ -26,17 +29,10 @@ internal static class OwnCloneRequest
 
         // Until every export of the plan is verified, no driver requests a clone or asks a person to;
         // a driver whose requests carry the run's identity needs no such guess.
-        var couldHaveAsked = !driver.IdentifiesOwnRequests && await AllExportsVerifiedAsync(services, runId, cancellationToken);
+        var couldHaveAsked = !driver.IdentifiesOwnRequests && (await exports.ReadAsync()).ExportsComplete;
         var instance = services.Configuration.Instances[services.Target(target).Instance];
         var found = await driver.FindOwnRequestAsync(runId, instance.EffectiveCloneName, couldHaveAsked, cancellationToken);
         return found?.Number;
-    }
-
-    private static async Task<bool> AllExportsVerifiedAsync(RunServices services, string runId, CancellationToken cancellationToken)
-    {
-        var plan = services.Artifacts.ReadJsonAsync<RunPlan>(runId, PlanActivity.PlanBlob, cancellationToken);
-        var items = await RunManifest.GatherItemsAsync(services.Artifacts, runId, cancellationToken);
-        return await plan is { } planned && items.Count(item => item.Verified) >= planned.ExportItems;
     }
 
     /// <summary>Keeps the request number beside the exports.</summary>
@@ -46,10 +42,26 @@ internal static class OwnCloneRequest
     /// <summary>Throws <see cref="CloneAlreadyRequestedException"/> when the run's clone exists: the target's state is no longer the one to preserve.</summary>
     public static async Task ThrowIfRequestedAsync(RunServices services, string runId, string target, CancellationToken cancellationToken)
     {
-        if (await FindAsync(services, runId, target, cancellationToken) is { } number)
+        if (await FindAsync(services, runId, target, new RunExports(services, runId, cancellationToken), cancellationToken) is { } number)
         {
             throw new CloneAlreadyRequestedException(number);
         }
+    }
+}
+
+/// <summary>The run's plan and how many of its exports are verified, read from Blob storage at most once.</summary>
+internal sealed class RunExports(RunServices services, string runId, CancellationToken cancellationToken)
+{
+    private Task<OwnCloneRequestInfo>? _read;
+
+    /// <summary>The plan's counts and the verified exports (the number is not set here).</summary>
+    public Task<OwnCloneRequestInfo> ReadAsync() => _read ??= ReadCoreAsync();
+
+    private async Task<OwnCloneRequestInfo> ReadCoreAsync()
+    {
+        var plan = services.Artifacts.ReadJsonAsync<RunPlan>(runId, PlanActivity.PlanBlob, cancellationToken);
+        var items = await RunManifest.GatherItemsAsync(services.Artifacts, runId, cancellationToken);
+        return new OwnCloneRequestInfo(null, (await plan)?.Summary, items.Count(item => item.Verified));
     }
 }
 
@@ -94,7 +106,7 @@ public sealed class CloneAlreadyRequestedException : InvalidOperationException
 /// <param name="VerifiedExports">Exports verified in Blob storage.</param>
 public sealed record OwnCloneRequestInfo(string? Number, PlanSummary? Plan, int VerifiedExports)
 {
-    /// <summary>True when every export of the plan is verified: a restore can be complete.</summary>
+    /// <summary>True when every export of the plan is verified: a restore can be complete (and a clone could have been asked for).</summary>
     public bool ExportsComplete => Plan is { } plan && VerifiedExports >= plan.ExportItems;
 }
 
@@ -105,15 +117,9 @@ public sealed class FindCloneRequestActivity(RunServices services) : CloneFlowAc
     public override async Task<OwnCloneRequestInfo> ExecuteAsync(RunRef input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var number = await OwnCloneRequest.FindAsync(services, input.RunId, input.Target, CancellationToken.None);
-        if (number is null)
-        {
-            return new OwnCloneRequestInfo(null, null, 0);
-        }
-
-        var plan = await services.Artifacts.ReadJsonAsync<RunPlan>(input.RunId, PlanActivity.PlanBlob, CancellationToken.None);
-        var items = await RunManifest.GatherItemsAsync(services.Artifacts, input.RunId, CancellationToken.None);
-        return new OwnCloneRequestInfo(number, plan?.Summary, items.Count(item => item.Verified));
+        var exports = new RunExports(services, input.RunId, CancellationToken.None);
+        var number = await OwnCloneRequest.FindAsync(services, input.RunId, input.Target, exports, CancellationToken.None);
+        return number is null ? new OwnCloneRequestInfo(null, null, 0) : (await exports.ReadAsync()) with { Number = number };
     }
 }
 

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
@@ -52,7 +51,9 @@ internal sealed class LocalHostRig : IAsyncDisposable
     public string ConfigFile => Path.Combine(_folder.FullName, "cloneflow.json");
 
     /// <summary>The pid file of the host's Azurite (<c>.cloneflow/azurite</c> beside the configuration).</summary>
-    private string AzuritePidFile => Path.Combine(_folder.FullName, ".cloneflow", "azurite", AzuriteHost.PidFileName);
+    private string AzuriteFolder => Path.Combine(_folder.FullName, ".cloneflow", "azurite");
+
+    private string AzuritePidFile => Path.Combine(AzuriteFolder, AzuriteHost.PidFileName);
 
     /// <summary>The pid of the Azurite serving the host's state, or null when none was started.</summary>
     public int? AzuritePid => File.Exists(AzuritePidFile) && int.TryParse(File.ReadAllText(AzuritePidFile).Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture, out var pid) ? pid : null;
@@ -128,37 +129,8 @@ internal sealed class LocalHostRig : IAsyncDisposable
         Output.Enqueue(withStorage ? "--- host and storage killed ---" : "--- host killed ---");
     }
 
-    /// <summary>SIGKILLs the host's Azurite by its pid file and waits until it no longer serves (nobody may reap it: a zombie counts as gone).</summary>
-    private async Task KillAzuriteAsync()
-    {
-        if (AzuritePid is not { } pid)
-        {
-            return;
-        }
-
-        using (var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-KILL", pid.ToString(System.Globalization.CultureInfo.InvariantCulture) }, UseShellExecute = false, RedirectStandardError = true })!)
-        {
-            await kill.WaitForExitAsync();
-        }
-
-        for (var wait = 0; wait < 100 && IsRunning(pid); wait++)
-        {
-            await Task.Delay(50);
-        }
-    }
-
-    private static bool IsRunning(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)..][0] is not ('Z' or 'X');
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
+    /// <summary>SIGKILLs the host's Azurite, as a machine crash would, and waits until it no longer serves.</summary>
+    private Task KillAzuriteAsync() => AzuriteHost.CrashAsync(AzuriteFolder);
 
     public async Task<string> StartRunAsync()
     {
