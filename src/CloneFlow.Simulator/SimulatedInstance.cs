@@ -21,7 +21,7 @@ public sealed class SimulatedInstance
     /// <summary>Tables every instance has, whatever its plugins.</summary>
     internal static readonly string[] PlatformTables =
     [
-        "sys_db_object", "sys_scope", "sys_app", "sys_store_app", "sys_plugins", "v_plugin", "sys_update_set", "sys_update_xml",
+        "sys_db_object", "sys_metadata", "sys_scope", "sys_app", "sys_store_app", "sys_plugins", "v_plugin", "sys_update_set", "sys_update_xml",
         "sys_remote_update_set", "sys_update_set_source", "sys_update_preview_problem", "sys_update_preview_xml", "sys_properties",
         "sys_user", "sys_user_role", "sys_user_has_role", "oauth_entity", "sys_rate_limit_rules", "sn_instance_clone_request",
         "clone_profile", "clone_data_preserver", "clone_data_exclude", "ecc_agent", "sys_email", "syslog", "sys_script_include",
@@ -230,7 +230,7 @@ public sealed class SimulatedInstance
             }
 
             Schemas.Learn(table, changes.Keys);
-            Data(table).Put(merged);
+            Store(table, merged);
             return true;
         }
     }
@@ -240,7 +240,7 @@ public sealed class SimulatedInstance
     {
         lock (Gate)
         {
-            return Data(table).Remove(sysId);
+            return Erase(table, sysId);
         }
     }
 
@@ -413,7 +413,7 @@ public sealed class SimulatedInstance
     {
         foreach (var row in Data("sys_db_object").Rows().Where(r => r.GetValueOrDefault("name") == table).ToList())
         {
-            Data("sys_db_object").Remove(row["sys_id"]);
+            Erase("sys_db_object", row["sys_id"]);
         }
 
         _tables.Remove(table);
@@ -633,8 +633,55 @@ public sealed class SimulatedInstance
             Schemas.Learn(table, row.Keys);
         }
 
-        Data(table).Put(row);
+        Store(table, row);
         return row;
+    }
+
+    /// <summary>
+    /// Stores a row in its own table (the table its <c>sys_class_name</c> names, when that extends
+    /// <paramref name="table"/>) and in every table that one extends (<see cref="TableHierarchy"/>).
+    /// </summary>
+    internal void Store(string table, IReadOnlyDictionary<string, string> row)
+    {
+        var leaf = row.GetValueOrDefault("sys_class_name") is { Length: > 0 } named && named != table && TableHierarchy.IsA(named, table) ? named : table;
+        var full = row;
+        if (leaf != table && Data(leaf).Get(row["sys_id"]) is { } existing)
+        {
+            // Written through a base table: the leaf keeps its own columns.
+            var merged = new Dictionary<string, string>(existing, StringComparer.Ordinal);
+            foreach (var (field, value) in row)
+            {
+                merged[field] = value;
+            }
+
+            full = merged;
+        }
+
+        Data(leaf).Put(full);
+        foreach (var ancestor in TableHierarchy.Ancestors(leaf))
+        {
+            Data(ancestor).Put(TableHierarchy.AsRowOf(ancestor, full));
+        }
+    }
+
+    /// <summary>Deletes a row from its own table and every table it extends; false when it was not in <paramref name="table"/>.</summary>
+    internal bool Erase(string table, string sysId)
+    {
+        var row = Data(table).Get(sysId);
+        if (row is null)
+        {
+            return false;
+        }
+
+        var leaf = row.GetValueOrDefault("sys_class_name") is { Length: > 0 } named && TableHierarchy.IsA(named, table) ? named : table;
+        Data(leaf).Remove(sysId);
+        Data(table).Remove(sysId);
+        foreach (var ancestor in TableHierarchy.Ancestors(leaf))
+        {
+            Data(ancestor).Remove(sysId);
+        }
+
+        return true;
     }
 
     private void CreatePlatform()

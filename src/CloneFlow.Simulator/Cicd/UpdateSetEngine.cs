@@ -200,11 +200,11 @@ internal sealed class UpdateSetEngine(SimulatedInstance instance)
             var (table, sysId, before) = log[i];
             if (before is null)
             {
-                instance.Data(table).Remove(sysId);
+                instance.Erase(table, sysId);
             }
             else
             {
-                instance.Data(table).Put(before);
+                instance.Store(table, before);
             }
         }
 
@@ -307,7 +307,7 @@ internal sealed class UpdateSetEngine(SimulatedInstance instance)
         log.Add((record.Table, sysId, before));
         if (update.GetValueOrDefault("action") == "DELETE" || record.Action == "DELETE")
         {
-            instance.Data(record.Table).Remove(sysId);
+            instance.Erase(record.Table, sysId);
             return;
         }
 

@@ -51,7 +51,7 @@ internal static class RecordWriter
             return OperationResult.Fail(403, "Operation Failed", refusal);
         }
 
-        instance.Data(table).Put(row);
+        instance.Store(table, row);
         return OperationResult.Ok(row);
     }
 
@@ -83,9 +83,9 @@ internal static class RecordWriter
             return OperationResult.Fail(403, "Operation Failed", refusal);
         }
 
-        instance.Data(table).Put(row);
+        instance.Store(table, row);
         return OperationResult.Ok(row);
     }
 
-    public static bool Delete(SimulatedInstance instance, string table, string sysId) => instance.Data(table).Remove(sysId);
+    public static bool Delete(SimulatedInstance instance, string table, string sysId) => instance.Erase(table, sysId);
 }

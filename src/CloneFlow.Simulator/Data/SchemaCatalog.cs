@@ -13,8 +13,11 @@ internal sealed class SchemaCatalog
     /// <summary>Creates the catalog with the platform tables the simulator knows.</summary>
     public SchemaCatalog()
     {
-        Add(new TableSchema("sys_db_object").With("label", "sys_package", "is_extendable", "access").Reference("super_class", "sys_db_object"));
-        Add(new TableSchema("sys_scope").With("scope", "version", "vendor", "active", "private"));
+        Add(new TableSchema("sys_db_object").With("label", "sys_package", "is_extendable", "access", "sys_name", "sys_update_name").Reference("super_class", "sys_db_object").Reference("sys_scope", "sys_scope"));
+        Add(new TableSchema("sys_scope").With("scope", "version", "vendor", "active", "private", "sys_code", "source_control"));
+        Add(new TableSchema("sys_metadata", "sys_name").With("sys_name", "sys_update_name", "sys_package", "sys_policy").Reference("sys_scope", "sys_scope"));
+        Add(new TableSchema("sys_dictionary", "column_label").With("element", "internal_type", "column_label", "max_length", "active", "sys_name", "sys_update_name")
+            .Reference("sys_scope", "sys_scope"));
         Add(new TableSchema("sys_app").With("scope", "version", "vendor", "active", "private", "sys_code", "source_control"));
         Add(new TableSchema("sys_store_app").With("scope", "version", "vendor", "active", "installed_as_dependency", "dependencies"));
         Add(new TableSchema("sys_plugins").With("source", "id", "version", "active", "description", "licensable"));

@@ -210,28 +210,86 @@ public sealed class EstateSeeder
             }
         }
 
+        /// <summary>
+        /// An app only this instance has, as a developer leaves it: its record, a table with its dictionary and
+        /// rows, and files. The app, its table and one script were tracked in the scope's Default set (never
+        /// transferred); the rest of its files are in its in-progress development set.
+        /// </summary>
         private void ScopedAppInDevelopment()
         {
             var appId = SysIds.New(random);
-            const string scope = "x_acme_facreq";
             var created = Now.AddDays(-25);
-            var app = new Dictionary<string, string>
+            var app = new SortedDictionary<string, string>(StringComparer.Ordinal)
             {
                 ["sys_id"] = appId,
-                ["name"] = "Acme Facilities Requests",
-                ["scope"] = scope,
-                ["version"] = "1.0.0",
+                ["name"] = SeededApp.Name,
+                ["scope"] = SeededApp.Scope,
+                ["version"] = SeededApp.Version,
                 ["vendor"] = "Acme",
                 ["active"] = "true",
                 ["private"] = "false",
-                ["sys_code"] = scope,
+                ["sys_code"] = SeededApp.Scope,
                 ["source_control"] = "false",
+                ["sys_class_name"] = "sys_app",
                 ["sys_created_on"] = SnTime.Text(created),
                 ["sys_created_by"] = "jane.developer",
+                ["sys_updated_on"] = SnTime.Text(created),
+                ["sys_updated_by"] = "jane.developer",
             };
-            instance.PutRaw("sys_app", app);
-            instance.PutRaw("sys_scope", new Dictionary<string, string>(app) { ["sys_class_name"] = "sys_app" });
-            instance.CreateTableCore(scope + "_request", appId);
+            var defaultSet = LocalSet("Default", "in progress", appId, created, isDefault: true);
+            var files = new AppFiles(instance, appId, defaultSet, created);
+            files.Add("sys_app", "Application", app, $"sys_app_{appId}");
+            var tableId = SysIds.Stable($"sys_db_object:{instance.Name}:{SeededApp.Table}");
+            files.Add("sys_db_object", "Table", new SortedDictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["sys_id"] = tableId,
+                ["name"] = SeededApp.Table,
+                ["label"] = "Facilities request",
+                ["sys_package"] = appId,
+                ["is_extendable"] = "false",
+                ["access"] = "public",
+                ["super_class"] = string.Empty,
+            }, $"sys_db_object_{tableId}");
+            foreach (var (element, type, label) in SeededApp.Columns)
+            {
+                var id = SysIds.Stable($"sys_dictionary:{instance.Name}:{SeededApp.Table}:{element}");
+                files.Add("sys_dictionary", "Dictionary", new SortedDictionary<string, string>(StringComparer.Ordinal)
+                {
+                    ["sys_id"] = id,
+                    ["name"] = SeededApp.Table,
+                    ["element"] = element,
+                    ["internal_type"] = type,
+                    ["column_label"] = label,
+                    ["max_length"] = type == "string" ? "160" : "40",
+                    ["active"] = "true",
+                }, $"sys_dictionary_{SeededApp.Table}_{(element.Length == 0 ? "null" : element)}");
+            }
+
+            var utilsId = SysIds.Stable($"sys_script_include:{instance.Name}:FacilitiesRequestUtils");
+            files.Add("sys_script_include", "Script Include", new SortedDictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["sys_id"] = utilsId,
+                ["name"] = "FacilitiesRequestUtils",
+                ["api_name"] = SeededApp.Scope + ".FacilitiesRequestUtils",
+                ["active"] = "true",
+                ["access"] = "package_private",
+                ["script"] = "var FacilitiesRequestUtils = Class.create();\nFacilitiesRequestUtils.prototype = { type: 'FacilitiesRequestUtils' };",
+            }, $"sys_script_include_{utilsId}");
+
+            for (var i = 0; i < SeededApp.Rows; i++)
+            {
+                instance.PutRaw(SeededApp.Table, new Dictionary<string, string>
+                {
+                    ["sys_id"] = SysIds.Stable($"{SeededApp.Table}:{instance.Name}:{i}"),
+                    ["number"] = "FAC" + (1001 + i).ToString("0000000", CultureInfo.InvariantCulture),
+                    ["short_description"] = $"{Topics[i % Topics.Length]} - desk move {i + 1}",
+                    ["location"] = $"Building {(char)('A' + (i % 4))}, floor {1 + (i % 3)}",
+                    ["state"] = (i % 3).ToString(CultureInfo.InvariantCulture),
+                    ["sys_created_on"] = SnTime.Text(created.AddDays(1 + i)),
+                    ["sys_created_by"] = "jane.developer",
+                });
+            }
+
             var set = LocalSet("Acme Facilities Requests - 1.0.0 development", "in progress", appId, created);
             Updates(set, null, appId, options.UpdatesPerSet, created, null);
         }
@@ -263,9 +321,10 @@ public sealed class EstateSeeder
 
         private string Story() => "STRY" + (10_001 + _sequence++ + random.Next(0, 50) * 100).ToString("0000000", CultureInfo.InvariantCulture);
 
-        private string LocalSet(string name, string state, string application, DateTimeOffset created, string parent = "", string batchBase = "")
+        private string LocalSet(string name, string state, string application, DateTimeOffset created, string parent = "", string batchBase = "", bool isDefault = false)
         {
-            var sysId = SysIds.New(random);
+            // The scope's Default set takes an id of its own, so adding it left the rest of the estate as it was.
+            var sysId = isDefault ? SysIds.Stable($"sys_update_set:Default:{instance.Name}:{application}") : SysIds.New(random);
             instance.PutRaw("sys_update_set", new Dictionary<string, string>
             {
                 ["sys_id"] = sysId,
@@ -275,7 +334,7 @@ public sealed class EstateSeeder
                 ["application"] = application,
                 ["parent"] = parent,
                 ["base_update_set"] = batchBase,
-                ["is_default"] = "false",
+                ["is_default"] = isDefault ? "true" : "false",
                 ["release_date"] = string.Empty,
                 ["completed_on"] = state == "complete" ? SnTime.Text(created.AddDays(2)) : string.Empty,
                 ["sys_created_on"] = SnTime.Text(created),
@@ -396,6 +455,56 @@ public sealed class EstateSeeder
                 }
 
                 instance.PutRaw(table, record);
+            }
+        }
+
+        /// <summary>Writes an app's files: each record in its table and its update (the latest) in the given set.</summary>
+        private sealed class AppFiles(SimulatedInstance instance, string appId, string updateSet, DateTimeOffset start)
+        {
+            private int _count;
+
+            public void Add(string table, string type, SortedDictionary<string, string> fields, string updateName)
+            {
+                var at = start.AddMinutes(++_count);
+                fields["sys_scope"] = appId;
+                fields["sys_update_name"] = updateName;
+                fields.TryAdd("sys_name", fields.GetValueOrDefault("name", updateName));
+                fields.TryAdd("sys_class_name", table);
+                fields.TryAdd("sys_created_on", SnTime.Text(at));
+                fields.TryAdd("sys_created_by", "jane.developer");
+                fields.TryAdd("sys_updated_on", SnTime.Text(at));
+                fields.TryAdd("sys_updated_by", "jane.developer");
+                fields.TryAdd("sys_mod_count", "0");
+                instance.PutRaw(table, fields);
+                var payload = Payload(table, fields, null);
+                var hash = JavaHash(payload).ToString(CultureInfo.InvariantCulture);
+                var guid = SysIds.Stable($"update_guid:{instance.Name}:{updateName}");
+                instance.PutRaw("sys_update_xml", new Dictionary<string, string>
+                {
+                    ["sys_id"] = SysIds.Stable($"sys_update_xml:{instance.Name}:{updateName}"),
+                    ["action"] = "INSERT_OR_UPDATE",
+                    ["application"] = appId,
+                    ["category"] = "customer",
+                    ["comments"] = string.Empty,
+                    ["name"] = updateName,
+                    ["payload"] = payload,
+                    ["payload_hash"] = hash,
+                    ["remote_update_set"] = string.Empty,
+                    ["update_set"] = updateSet,
+                    ["replace_on_upgrade"] = "false",
+                    ["sys_recorded_at"] = SnTime.RecordedAt(at, 900_000 + _count),
+                    ["table"] = table == "sys_dictionary" ? fields["name"] : string.Empty,
+                    ["target_name"] = fields["sys_name"],
+                    ["type"] = type,
+                    ["update_domain"] = "global",
+                    ["update_guid"] = guid,
+                    ["update_guid_history"] = $"{guid}:{hash}",
+                    ["view"] = string.Empty,
+                    ["sys_created_on"] = SnTime.Text(at),
+                    ["sys_created_by"] = "jane.developer",
+                    ["sys_updated_on"] = SnTime.Text(at),
+                    ["sys_updated_by"] = "jane.developer",
+                });
             }
         }
 
