@@ -139,9 +139,24 @@ internal static class DemoRunner
         await output.WriteLineAsync($"{"Update set".PadRight(width)}  {"kind",-6}  {"before",-12}  {"after",-12}  {"updates",9}  result");
         foreach (var set in report.UpdateSets)
         {
-            var exact = set.Missing.Count == 0 && set.Changed.Count == 0 && set.StateAfter == set.StateBefore;
-            var result = exact ? "identical" : $"{set.Missing.Count} missing, {set.Changed.Count} changed";
+            var result = set.Identical ? "identical"
+                : set.Missing.Count + set.Changed.Count > 0 ? $"{set.Missing.Count} missing, {set.Changed.Count} changed"
+                : set.ParentAfter != set.ParentBefore ? $"parent {(set.ParentAfter.Length == 0 ? "none" : set.ParentAfter)}, was {(set.ParentBefore.Length == 0 ? "none" : set.ParentBefore)}"
+                : !set.ApplicationFound ? "its application is gone" : "state differs";
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{set.Name.PadRight(width)}  {set.Kind,-6}  {set.StateBefore,-12}  {(set.StateAfter.Length == 0 ? "-" : set.StateAfter),-12}  {$"{set.UpdatesAfter}/{set.UpdatesBefore}",9}  {result}"));
+        }
+
+        if (report.Applications.Count > 0)
+        {
+            await output.WriteLineAsync();
+            var appWidth = Math.Max(11, report.Applications.Select(a => a.Name.Length).Max());
+            await output.WriteLineAsync($"{"Application".PadRight(appWidth)}  {"version",-15}  {"files",9}  {"tables",6}  {"rows",9}  result");
+            foreach (var app in report.Applications)
+            {
+                var rows = app.Tables.Sum(t => t.RowsExported);
+                var version = app.VersionAfter == app.VersionBefore ? app.VersionAfter : $"{(app.VersionAfter.Length == 0 ? "-" : app.VersionAfter)} (was {app.VersionBefore})";
+                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{app.Name.PadRight(appWidth)}  {version,-15}  {$"{app.FilesBefore - app.MissingFileCount}/{app.FilesBefore}",9}  {$"{app.Tables.Count(t => t.Exists)}/{app.Tables.Count}",6}  {$"{rows - app.Tables.Sum(t => t.RowsMissing)}/{rows}",9}  {(app.Identical ? "back whole" : "NOT back whole")}"));
+            }
         }
 
         await output.WriteLineAsync();

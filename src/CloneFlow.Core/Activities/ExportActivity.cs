@@ -68,7 +68,8 @@ public sealed class ExportActivity(RunServices services) : CloneFlowActivity<Exp
                 ExportKind.LocalSet => await exporter.LocalSetAsync(input.RunId, index, plan.LocalSets[index], planned, target, HeaderOf(plan.LocalSets[index].SysId), cancellationToken),
                 ExportKind.RemoteSet => await exporter.RemoteSetAsync(input.RunId, index, plan.RemoteSets[index], target, HeaderOf(plan.RemoteSets[index].SysId), cancellationToken),
                 ExportKind.Plugins => await exporter.JsonListAsync(input.RunId, ExportKind.Plugins, "exports/plugins.json", plan.ActivePlugins, cancellationToken),
-                ExportKind.ScopedApps => await exporter.RowsAsync(input.RunId, ExportKind.ScopedApps, index, "scoped apps", "exports/apps.xml", target, "sys_app", TableQuery.All.AndIn("sys_id", plan.ScopedApps.Select(a => a.SysId)), plan.ScopedApps.Count, cancellationToken),
+                ExportKind.ScopedApps => await exporter.AppSetAsync(input.RunId, index, plan.ScopedApps[index], target, cancellationToken),
+                ExportKind.AppTable => await exporter.RowsAsync(input.RunId, ExportKind.AppTable, index, plan.AppTables[index].Table, $"exports/app-tables/{index:D3}-{plan.AppTables[index].Table}.xml", target, plan.AppTables[index].Table, TableQuery.All, plan.AppTables[index].Rows, cancellationToken),
                 ExportKind.ExtraTable => await exporter.RowsAsync(input.RunId, ExportKind.ExtraTable, index, plan.ExtraTables[index].Table, $"exports/tables/{index:D3}-{plan.ExtraTables[index].Table}.xml", target, plan.ExtraTables[index].Table, PlanActivity.Raw(plan.ExtraTables[index].Query), plan.ExtraTables[index].Rows, cancellationToken),
                 _ => throw new InvalidOperationException($"Unknown export kind {input.Kind}."),
             };
@@ -96,7 +97,8 @@ public sealed class ExportActivity(RunServices services) : CloneFlowActivity<Exp
         ExportKind.LocalSet => "exports/local/",
         ExportKind.RemoteSet => "exports/remote/",
         ExportKind.Plugins => "exports/plugins.json",
-        ExportKind.ScopedApps => "exports/apps.xml",
+        ExportKind.ScopedApps => "exports/apps/",
+        ExportKind.AppTable => "exports/app-tables/",
         ExportKind.ExtraTable => "exports/tables/",
         _ => throw new InvalidOperationException($"Unknown export kind {kind}."),
     };

@@ -113,6 +113,31 @@ internal sealed class Exporter(RunArtifactStore artifacts, TimeProvider time, IR
         }
     }
 
+    /// <summary>
+    /// Exports a scoped app in development as one remote update set (loaded, in the app's scope) holding the
+    /// plan's pick of its customer updates: the latest of each file not carried by an exported set.
+    /// </summary>
+    public Task<ExportOutcome> AppSetAsync(string runId, int index, PlannedApp app, ServiceNowClient target, CancellationToken cancellationToken)
+    {
+        var setId = RestoreIds.AppSetFor(runId, app.SysId);
+        var picked = app.Updates.ToHashSet(StringComparer.Ordinal);
+        var item = new ExportItem { Kind = ExportKind.ScopedApps, Index = index, SourceId = app.SysId, Name = $"{app.Name} {app.Version}".TrimEnd(), Blob = $"exports/apps/{index:D3}-{app.Scope}.xml", RemoteSysId = setId };
+        var header = new RemoteUpdateSetRecord(UnloadRecord.DefaultElementAction,
+        [
+            new("application", app.SysId),
+            new("description", $"{app.Name} {app.Version} ({app.Scope}) as it was before the clone: the latest update of each of its files, exported by CloneFlow run {runId}."),
+            new("name", app.RestoreSetName(runId)),
+            new("parent", string.Empty),
+            new("remote_base_update_set", string.Empty),
+            new("state", "loaded"),
+            new("sys_class_name", RemoteUpdateSetRecord.TableName),
+            new("sys_id", setId),
+        ]);
+        return ExportAsync(
+            runId, item, target, "sys_update_xml", TableQuery.Where("application", app.SysId).AndEmpty("remote_update_set"), app.Updates.Count, [],
+            () => Task.FromResult<UnloadRecord>(header), row => AsRemoteUpdate(row, setId), cancellationToken, include: row => picked.Contains(row.SysId), expected: picked.Count);
+    }
+
     /// <summary>Exports rows of any table in the unload format.</summary>
     /// <remarks><c>sizeHint</c> is about how many rows to expect (from the plan), to choose how many ranges to read at once.</remarks>
     public Task<ExportOutcome> RowsAsync(string runId, ExportKind kind, int index, string name, string blob, ServiceNowClient target, string table, TableQuery query, long sizeHint, CancellationToken cancellationToken) =>
@@ -142,7 +167,8 @@ internal sealed class Exporter(RunArtifactStore artifacts, TimeProvider time, IR
 
     private async Task<ExportOutcome> ExportAsync(
         string runId, ExportItem item, ServiceNowClient target, string table, TableQuery query, long sizeHint, IReadOnlyList<string> pageStarts,
-        Func<Task<UnloadRecord>>? header, Func<ServiceNowRecord, UnloadRecord> convert, CancellationToken cancellationToken)
+        Func<Task<UnloadRecord>>? header, Func<ServiceNowRecord, UnloadRecord> convert, CancellationToken cancellationToken,
+        Func<ServiceNowRecord, bool>? include = null, long? expected = null)
     {
         var (blob, name) = (item.Blob, item.Name);
 
@@ -194,7 +220,10 @@ internal sealed class Exporter(RunArtifactStore artifacts, TimeProvider time, IR
 
                     for (var more = await first; more; more = await rows.MoveNextAsync())
                     {
-                        await writer.WriteAsync(convert(rows.Current), token);
+                        if (include is null || include(rows.Current))
+                        {
+                            await writer.WriteAsync(convert(rows.Current), token);
+                        }
                     }
                 }
 
@@ -208,12 +237,13 @@ internal sealed class Exporter(RunArtifactStore artifacts, TimeProvider time, IR
             }, cancellationToken, expectedBytes);
         }
 
-        // A blob verified by an earlier attempt was not read now: ask ServiceNow for its count.
-        var expected = written.Verified ? await target.CountAsync(table, query, cancellationToken) : count.Total;
-        item = item with { Expected = expected };
+        // A blob verified by an earlier attempt was not read now: ask ServiceNow for its count. A picked
+        // export is checked against its pick (every picked record must be there), not the query's count.
+        expected ??= written.Verified ? await target.CountAsync(table, query, cancellationToken) : count.Total;
+        item = item with { Expected = expected.Value };
         if (written.Verified)
         {
-            return new ExportOutcome(item with { Sha256 = written.Sha256, Bytes = written.Bytes, Found = expected, Verified = true }, Listed: false);
+            return new ExportOutcome(item with { Sha256 = written.Sha256, Bytes = written.Bytes, Found = expected.Value, Verified = true }, Listed: false);
         }
 
         UnloadRecordCount? summary = null;
@@ -221,7 +251,7 @@ internal sealed class Exporter(RunArtifactStore artifacts, TimeProvider time, IR
         {
             summary = await UpdateSetFileScanner.CountAsync(stream, token);
             var found = header is null ? summary.OtherRecordsByTable.Values.Sum() + summary.Updates : summary.Updates;
-            if (found != expected || summary.Warnings.Count > 0)
+            if (found != expected.Value || summary.Warnings.Count > 0)
             {
                 // Leave the blob unverified: the count ServiceNow reported is not what was written.
                 throw new ArtifactVerificationException($"{name}: ServiceNow reported {expected} records, the export holds {found}{(summary.Warnings.Count > 0 ? $" ({summary.Warnings[0].Message})" : string.Empty)}");

@@ -8,7 +8,7 @@ namespace CloneFlow.Core.Activities;
 /// <summary>
 /// Takes the target's inventory (runbook step 4) and stores it as the run's plan: in-flight local
 /// sets (in progress, or complete but not on the source) with their batches, empty sets, uncommitted
-/// remote sets, active plugins, scoped apps the source lacks, extra tables, and tables only the
+/// remote sets, active plugins, scoped apps the source lacks (with their files, tables and rows), extra tables, and tables only the
 /// target has. Returns only counts.
 /// </summary>
 public sealed class PlanActivity(RunServices services) : CloneFlowActivity<RunRef, PlanSummary>
@@ -52,9 +52,9 @@ public sealed class PlanActivity(RunServices services) : CloneFlowActivity<RunRe
         var plugins = (await ListAsync(target, "sys_plugins", TableQuery.Where("active", "active"), ["sys_id", "source"], cancellationToken))
             .Select(p => p.Get("source") ?? string.Empty).Where(p => p.Length > 0).Order(StringComparer.Ordinal).ToList();
 
-        var apps = await ListAsync(target, "sys_app", TableQuery.All, ["sys_id", "name", "scope"], cancellationToken);
-        var appsOnSource = await ExistingAsync(source, "sys_app", apps.Select(a => a.SysId), cancellationToken);
-        var devApps = apps.Where(a => !appsOnSource.Contains(a.SysId)).Select(a => new PlannedApp(a.SysId, a.Get("name") ?? string.Empty, a.Get("scope") ?? string.Empty)).ToList();
+        var kept = Kept(planned);
+        var localSets = Ordered(planned.Where(kept.Contains).ToList());
+        var devApps = await AppInventory.TakeAsync(source, target, localSets.Select(s => s.SysId).ToHashSet(StringComparer.Ordinal), cancellationToken);
 
         var extra = new List<PlannedTable>();
         foreach (var table in settings.ExtraTables)
@@ -62,7 +62,6 @@ public sealed class PlanActivity(RunServices services) : CloneFlowActivity<RunRe
             extra.Add(new PlannedTable(table.Table, table.Query, await target.CountAsync(table.Table, Raw(table.Query), cancellationToken)));
         }
 
-        var kept = Kept(planned);
         var plan = new RunPlan
         {
             RunId = input.RunId,
@@ -70,7 +69,7 @@ public sealed class PlanActivity(RunServices services) : CloneFlowActivity<RunRe
             Source = settings.Source,
             TargetInstance = settings.Instance,
             CreatedAt = services.Time.GetUtcNow(),
-            LocalSets = Ordered(planned.Where(kept.Contains).ToList()),
+            LocalSets = localSets,
             EmptySets = planned.Where(s => !kept.Contains(s)).ToList(),
             RemoteSets = remote,
             ActivePlugins = plugins,
@@ -149,7 +148,7 @@ public sealed class PlanActivity(RunServices services) : CloneFlowActivity<RunRe
         return (local, remote);
     }
 
-    private static async Task<List<ServiceNowRecord>> ListAsync(ServiceNowClient client, string table, TableQuery query, IReadOnlyList<string> fields, CancellationToken cancellationToken)
+    internal static async Task<List<ServiceNowRecord>> ListAsync(ServiceNowClient client, string table, TableQuery query, IReadOnlyList<string> fields, CancellationToken cancellationToken)
     {
         var rows = new List<ServiceNowRecord>();
         await foreach (var row in client.GetRecordsAsync(table, query, fields, cancellationToken: cancellationToken))
@@ -179,7 +178,7 @@ public sealed class PlanActivity(RunServices services) : CloneFlowActivity<RunRe
         return released;
     }
 
-    private static async Task<HashSet<string>> ExistingAsync(ServiceNowClient client, string table, IEnumerable<string> sysIds, CancellationToken cancellationToken)
+    internal static async Task<HashSet<string>> ExistingAsync(ServiceNowClient client, string table, IEnumerable<string> sysIds, CancellationToken cancellationToken)
     {
         var found = new HashSet<string>(StringComparer.Ordinal);
         foreach (var chunk in sysIds.Chunk(InListSize))

@@ -22,7 +22,11 @@ public sealed record ProblemsInfo(int Count, string Blob, IReadOnlyList<string> 
 /// <param name="RunId">The run.</param>
 /// <param name="Target">The target.</param>
 /// <param name="Round">The preview round (one list per round).</param>
-public sealed record ProblemsQuery(string RunId, string Target, int Round);
+public sealed record ProblemsQuery(string RunId, string Target, int Round)
+{
+    /// <summary>One restored remote set (a scoped app's) whose problems to look at; empty: the restore batch.</summary>
+    public string Set { get; init; } = string.Empty;
+}
 
 /// <summary>How to resolve problems: a default and per-problem overrides (<c>accept</c> = accept remote update, <c>skip</c> = skip it).</summary>
 /// <param name="RunId">The run.</param>
@@ -30,7 +34,11 @@ public sealed record ProblemsQuery(string RunId, string Target, int Round);
 /// <param name="Round">The preview round whose problems are resolved.</param>
 /// <param name="Default">The choice for problems without an override.</param>
 /// <param name="Choices">Per problem sys_id.</param>
-public sealed record ProblemResolution(string RunId, string Target, int Round, string Default, IReadOnlyDictionary<string, string> Choices);
+public sealed record ProblemResolution(string RunId, string Target, int Round, string Default, IReadOnlyDictionary<string, string> Choices)
+{
+    /// <summary>As <see cref="ProblemsQuery.Set"/>.</summary>
+    public string Set { get; init; } = string.Empty;
+}
 
 /// <summary>Collects the unresolved preview problems of the run's restored sets.</summary>
 public sealed class PreviewProblemsActivity(RunServices services) : CloneFlowActivity<ProblemsQuery, ProblemsInfo>
@@ -39,7 +47,7 @@ public sealed class PreviewProblemsActivity(RunServices services) : CloneFlowAct
     public override async Task<ProblemsInfo> ExecuteAsync(ProblemsQuery input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var problems = await Unresolved.ListAsync(services, input.RunId, input.Target, CancellationToken.None);
+        var problems = await Unresolved.ListAsync(services, input.RunId, input.Target, input.Set, CancellationToken.None);
         var blob = $"problems-{input.Round:D2}.json";
         await services.Artifacts.WriteJsonAsync(input.RunId, blob, problems);
         var missing = problems.Select(p => p.MissingTable).Where(t => t.Length > 0).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Take(20).ToList();
@@ -55,7 +63,7 @@ public sealed class ResolveProblemsActivity(RunServices services) : CloneFlowAct
     {
         ArgumentNullException.ThrowIfNull(input);
         var client = await services.Clients.GetAsync(services.Target(input.Target).Instance, CancellationToken.None);
-        var problems = await Unresolved.ListAsync(services, input.RunId, input.Target, CancellationToken.None);
+        var problems = await Unresolved.ListAsync(services, input.RunId, input.Target, input.Set, CancellationToken.None);
         foreach (var problem in problems)
         {
             var choice = input.Choices.TryGetValue(problem.SysId, out var chosen) ? chosen : input.Default;
@@ -72,15 +80,23 @@ public sealed class ResolveProblemsActivity(RunServices services) : CloneFlowAct
     }
 }
 
-/// <summary>Finds the unresolved problems of every remote set the run restored under its batch.</summary>
+/// <summary>Finds the unresolved problems of one restored remote set, or of every remote set the run restored under its batch.</summary>
 internal static class Unresolved
 {
-    public static async Task<List<PreviewProblem>> ListAsync(RunServices services, string runId, string target, CancellationToken cancellationToken)
+    public static async Task<List<PreviewProblem>> ListAsync(RunServices services, string runId, string target, string set, CancellationToken cancellationToken)
     {
         var client = await services.Clients.GetAsync(services.Target(target).Instance, cancellationToken);
-        var manifest = await RunManifest.ReadAsync(services.Artifacts, runId, cancellationToken);
-        var sets = new List<string> { RestoreIds.ContainerFor(runId) };
-        sets.AddRange(manifest.Items.Where(item => item.Kind == ExportKind.LocalSet).OrderBy(item => item.Index).Select(item => item.RemoteSysId));
+        var sets = new List<string>();
+        if (set.Length > 0)
+        {
+            sets.Add(set);
+        }
+        else
+        {
+            var manifest = await RunManifest.ReadAsync(services.Artifacts, runId, cancellationToken);
+            sets.Add(RestoreIds.ContainerFor(runId));
+            sets.AddRange(manifest.Items.Where(item => item.Kind == ExportKind.LocalSet).OrderBy(item => item.Index).Select(item => item.RemoteSysId));
+        }
 
         var problems = new List<PreviewProblem>();
         foreach (var chunk in sets.Chunk(100))

@@ -159,6 +159,27 @@ public sealed class CreateRestoreBatchActivity(RunServices services) : CloneFlow
     }
 }
 
+/// <summary>A scoped app's restored update set, to preview and commit.</summary>
+/// <param name="SysId">The remote set's sys_id on the target.</param>
+/// <param name="Name">Its name (the local set its commit creates has it too).</param>
+public sealed record AppSetInfo(string SysId, string Name);
+
+/// <summary>The update sets that bring back the plan's scoped apps (those on the update-set route), in plan order.</summary>
+public sealed class AppSetsActivity(RunServices services) : CloneFlowActivity<RunRef, IReadOnlyList<AppSetInfo>>
+{
+    /// <inheritdoc />
+    public override async Task<IReadOnlyList<AppSetInfo>> ExecuteAsync(RunRef input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var plan = await services.Artifacts.ReadJsonAsync<RunPlan>(input.RunId, PlanActivity.PlanBlob, CancellationToken.None)
+            ?? throw new InvalidOperationException($"Run {input.RunId} has no plan.");
+        return plan.ScopedApps
+            .Where(app => app.Route == AppRoutes.UpdateSet)
+            .Select(app => new AppSetInfo(RestoreIds.AppSetFor(input.RunId, app.SysId), app.RestoreSetName(input.RunId)))
+            .ToList();
+    }
+}
+
 /// <summary>Shared lookups of what a restore produced.</summary>
 internal static class RestoredSets
 {
@@ -192,7 +213,8 @@ public sealed record StatesResult(int Restored, int NotFound);
 
 /// <summary>
 /// Puts developers' sets back as they were (in progress stays in progress, a set that had no parent in
-/// flight leaves the restore container's hierarchy) and sets the batch container to ignore.
+/// flight leaves the restore container's hierarchy) and sets the batch container, and the sets that carried
+/// the scoped apps, to ignore.
 /// </summary>
 public sealed class RestoreStatesActivity(RunServices services) : CloneFlowActivity<RunRef, StatesResult>
 {
@@ -240,6 +262,15 @@ public sealed class RestoreStatesActivity(RunServices services) : CloneFlowActiv
         if (container is not null)
         {
             await client.UpdateAsync("sys_update_set", container.SysId, new Dictionary<string, string?> { ["state"] = "ignore" }, cancellationToken);
+        }
+
+        // The local sets the apps' commits created only carried them across: never promoted, never exported again.
+        foreach (var app in plan.ScopedApps.Where(a => a.Route == AppRoutes.UpdateSet))
+        {
+            if (await RestoredSets.LocalSetAsync(client, app.RestoreSetName(input.RunId), cancellationToken) is { } carried && carried.Get("state") != "ignore")
+            {
+                await client.UpdateAsync("sys_update_set", carried.SysId, new Dictionary<string, string?> { ["state"] = "ignore" }, cancellationToken);
+            }
         }
 
         return new StatesResult(restored, notFound);

@@ -23,9 +23,8 @@ public sealed class WriteReportActivity(RunServices services) : CloneFlowActivit
         ArgumentNullException.ThrowIfNull(input);
         var cancellationToken = CancellationToken.None;
         var plan = await services.Artifacts.ReadJsonAsync<RunPlan>(input.RunId, PlanActivity.PlanBlob, cancellationToken);
-        var verification = await services.Artifacts.ReadJsonAsync<List<SetVerification>>(input.RunId, VerifyRestoreActivity.VerificationBlob, cancellationToken);
+        var verification = await services.Artifacts.ReadJsonAsync<RestoreVerification>(input.RunId, VerifyRestoreActivity.VerificationBlob, cancellationToken);
         var settings = services.Target(input.Target);
-        var sets = verification ?? Planned(plan);
         var report = new RunReport
         {
             RunId = input.RunId,
@@ -36,7 +35,9 @@ public sealed class WriteReportActivity(RunServices services) : CloneFlowActivit
             Reason = input.Reason,
             CloneRequests = input.CloneRequests,
             Approvals = input.Approvals.Select(a => new ReportApproval(a.Gate, a.Decision, a.Approver, a.At)).ToList(),
-            UpdateSets = sets,
+            UpdateSets = verification?.Sets ?? PlannedSets(plan),
+            Applications = verification?.Apps ?? PlannedApps(plan),
+            ExtraTables = verification?.ExtraTables ?? [],
             Plugins = new ReportPlugins(input.PluginsMissing, input.PluginsActivated),
             Checks = input.Checks,
             Timeline = input.Timeline,
@@ -52,9 +53,18 @@ public sealed class WriteReportActivity(RunServices services) : CloneFlowActivit
     }
 
     /// <summary>Before a restore (rejected, dry run, failed early) the report lists the sets as planned.</summary>
-    private static List<SetVerification> Planned(RunPlan? plan) => plan is null
+    private static List<SetVerification> PlannedSets(RunPlan? plan) => plan is null
         ? []
-        : plan.LocalSets.Select(s => new SetVerification(s.Name, "local", s.State, string.Empty, s.Updates, 0, [], []))
-            .Concat(plan.RemoteSets.Select(s => new SetVerification(s.Name, "remote", s.State, string.Empty, s.Updates, 0, [], [])))
+        : plan.LocalSets.Select(s => new SetVerification(s.Name, "local", s.State, string.Empty, s.Updates, 0, [], []) { Application = s.Application, ParentBefore = ParentName(plan.LocalSets, s.Parent) })
+            .Concat(plan.RemoteSets.Select(s => new SetVerification(s.Name, "remote", s.State, string.Empty, s.Updates, 0, [], []) { Application = s.Application, ParentBefore = ParentName(plan.RemoteSets, s.Parent) }))
             .ToList();
+
+    /// <summary>Before a restore the report lists the apps as planned (none of them back yet).</summary>
+    private static List<AppVerification> PlannedApps(RunPlan? plan) => plan is null
+        ? []
+        : plan.ScopedApps.Select(a => new AppVerification(a.Name, a.Scope, a.Route, a.Version, string.Empty, false, a.Files.Count, [], 0,
+            a.Tables.Select(t => new TableVerification(t.Table, false, t.Columns, 0, t.Rows, 0)).ToList())).ToList();
+
+    private static string ParentName(IReadOnlyList<PlannedSet> sets, string sysId) =>
+        sysId.Length == 0 ? string.Empty : sets.FirstOrDefault(s => s.SysId == sysId)?.Name ?? sysId;
 }

@@ -179,6 +179,18 @@ public sealed class ApprovalPages(CloneRuns runs, ApprovalTokenService tokens, A
             body.Append(CultureInfo.InvariantCulture, $"<li>{E(set.Name)} <span class=\"muted\">(remote, {E(set.State)}, {set.Updates} updates)</span></li>");
         }
 
+        foreach (var app in plan.ScopedApps)
+        {
+            // Which route each app takes, and what it cannot bring back, before anyone approves the clone.
+            body.Append(CultureInfo.InvariantCulture, $"<li>Scoped application <b>{E(app.Name)}</b> {E(app.Version)} (<code>{E(app.Scope)}</code>): {app.Files.Count} files, {app.Tables.Count} tables with {app.Tables.Sum(t => t.Rows)} rows. Route <b>{E(app.Route)}</b>: {E(app.RouteReason)}");
+            if (app.UntrackedFiles.Count > 0)
+            {
+                body.Append(CultureInfo.InvariantCulture, $". <b>{app.UntrackedFiles.Count} file(s) have no customer update and will be lost</b>");
+            }
+
+            body.Append("</li>");
+        }
+
         body.Append(CultureInfo.InvariantCulture, $"<li>{plan.ActivePlugins.Count} active plugins, re-activated after the clone if it removes them</li>");
         foreach (var table in plan.ExtraTables)
         {
@@ -189,11 +201,6 @@ public sealed class ApprovalPages(CloneRuns runs, ApprovalTokenService tokens, A
         foreach (var set in plan.EmptySets)
         {
             body.Append(CultureInfo.InvariantCulture, $"<li>Empty update set {E(set.Name)}</li>");
-        }
-
-        foreach (var app in plan.ScopedApps)
-        {
-            body.Append(CultureInfo.InvariantCulture, $"<li>Scoped application {E(app.Name)} ({E(app.Scope)}) unless its update set is restored</li>");
         }
 
         foreach (var table in plan.TablesMissingOnSource)

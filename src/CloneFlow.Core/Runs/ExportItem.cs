@@ -12,11 +12,14 @@ public enum ExportKind
     /// <summary>The active plugin list.</summary>
     Plugins,
 
-    /// <summary>The scoped applications in development (their sys_app rows).</summary>
+    /// <summary>A scoped application in development: the latest update of its files, as one remote update set.</summary>
     ScopedApps,
 
     /// <summary>An extra table's rows.</summary>
     ExtraTable,
+
+    /// <summary>The rows of a table a scoped application in development owns.</summary>
+    AppTable,
 }
 
 /// <summary>

@@ -12,6 +12,9 @@ public static class RestoreIds
     /// <summary>The remote set that carries a local set across the clone.</summary>
     public static string RemoteSetFor(string runId, string localSetSysId) => Derive(runId, "remote-set", localSetSysId);
 
+    /// <summary>The remote set that carries a scoped app in development across the clone.</summary>
+    public static string AppSetFor(string runId, string appSysId) => Derive(runId, "app-set", appSysId);
+
     /// <summary>The batch base under which a run restores its local sets.</summary>
     public static string ContainerFor(string runId) => Derive(runId, "container", string.Empty);
 

@@ -38,6 +38,10 @@ public sealed record RunPlan
     /// <summary>Scoped applications on the target that the source does not have (a clone deletes them).</summary>
     public IReadOnlyList<PlannedApp> ScopedApps { get; init; } = [];
 
+    /// <summary>The tables of <see cref="ScopedApps"/>, in one list: each one's rows are an export of their own.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<PlannedAppTable> AppTables => ScopedApps.SelectMany(a => a.Tables).ToList();
+
     /// <summary>Extra tables carried across the clone.</summary>
     public IReadOnlyList<PlannedTable> ExtraTables { get; init; } = [];
 
@@ -49,7 +53,7 @@ public sealed record RunPlan
 
     /// <summary>The plan's counts, as the orchestration sees them.</summary>
     [JsonIgnore]
-    public PlanSummary Summary => new(LocalSets.Count, EmptySets.Count, RemoteSets.Count, Updates, ActivePlugins.Count, ScopedApps.Count, ExtraTables.Count, TablesMissingOnSource.Count);
+    public PlanSummary Summary => new(LocalSets.Count, EmptySets.Count, RemoteSets.Count, Updates, ActivePlugins.Count, ScopedApps.Count, ExtraTables.Count, TablesMissingOnSource.Count) { AppTables = AppTables.Count };
 
     /// <summary>The exports a run stores (<see cref="PlanSummary.ExportItems"/>).</summary>
     [JsonIgnore]
@@ -77,11 +81,65 @@ public sealed record PlannedSet(string SysId, string Name, string State, string 
     public IReadOnlyList<string> PageStarts { get; init; } = [];
 }
 
-/// <summary>A scoped application in development.</summary>
+/// <summary>
+/// A scoped application in development, as the target held it: its record and version, its files (every
+/// <c>sys_metadata</c> record in its scope), its tables and their rows, and the route that brings it back.
+/// </summary>
 /// <param name="SysId">The app's sys_id.</param>
 /// <param name="Name">Its name.</param>
 /// <param name="Scope">Its scope, e.g. <c>x_acme_facreq</c>.</param>
-public sealed record PlannedApp(string SysId, string Name, string Scope);
+public sealed record PlannedApp(string SysId, string Name, string Scope)
+{
+    /// <summary>Its version (sys_app.version).</summary>
+    public string Version { get; init; } = string.Empty;
+
+    /// <summary>How it comes back (<see cref="AppRoutes"/>).</summary>
+    public string Route { get; init; } = AppRoutes.UpdateSet;
+
+    /// <summary>Why the route was chosen, for the plan and the approval page.</summary>
+    public string RouteReason { get; init; } = string.Empty;
+
+    /// <summary>The sys_ids of its files (sys_metadata records in its scope) before the clone.</summary>
+    public IReadOnlyList<string> Files { get; init; } = [];
+
+    /// <summary>
+    /// The customer updates the app's update set carries: the latest one of every file whose newest version is
+    /// not in an exported set (those sets bring it themselves, after the app).
+    /// </summary>
+    public IReadOnlyList<string> Updates { get; init; } = [];
+
+    /// <summary>Files with no customer update at all (made with update tracking off): no route brings them back.</summary>
+    public IReadOnlyList<string> UntrackedFiles { get; init; } = [];
+
+    /// <summary>Its tables, with their columns and rows.</summary>
+    public IReadOnlyList<PlannedAppTable> Tables { get; init; } = [];
+
+    /// <summary>The name of the remote set that carries the app across, and of the local set its commit creates.</summary>
+    public string RestoreSetName(string runId) => $"CloneFlow restore {runId} - {Name} {Version}".TrimEnd();
+}
+
+/// <summary>A table a scoped app in development owns.</summary>
+/// <param name="App">The app's sys_id.</param>
+/// <param name="Table">The table's name.</param>
+/// <param name="Columns">Its dictionary entries (sys_dictionary rows, the collection entry included).</param>
+/// <param name="Rows">Its rows.</param>
+public sealed record PlannedAppTable(string App, string Table, long Columns, long Rows);
+
+/// <summary>The routes a scoped app in development takes across a clone.</summary>
+public static class AppRoutes
+{
+    /// <summary>
+    /// Needs no plugin: the latest update of every file exported as one update set, committed before the sets
+    /// that depend on the scope, and the tables' rows re-inserted.
+    /// </summary>
+    public const string UpdateSet = "updateSet";
+
+    /// <summary>
+    /// Linked to source control and re-imported by ServiceNow after the clone
+    /// (<c>glide.source_control.post_clone_import_enabled</c>); CloneFlow carries its tables' rows and checks it came back.
+    /// </summary>
+    public const string SourceControl = "sourceControl";
+}
 
 /// <summary>An extra table to carry across.</summary>
 /// <param name="Table">The table.</param>
@@ -92,14 +150,13 @@ public sealed record PlannedTable(string Table, string Query, long Rows);
 /// <summary>The plan as the orchestration sees it: counts only.</summary>
 public sealed record PlanSummary(int LocalSets, int EmptySets, int RemoteSets, long Updates, int Plugins, int ScopedApps, int ExtraTables, int TablesMissingOnSource)
 {
-    /// <summary>The scoped apps' exports: one for all of them, when there are any.</summary>
-    [JsonIgnore]
-    public int AppExports => ScopedApps > 0 ? 1 : 0;
+    /// <summary>The tables of the scoped apps: each one's rows are an export.</summary>
+    public int AppTables { get; init; }
 
     /// <summary>
-    /// The exports a run stores, each a manifest item: every local and remote set, the plugin list, the scoped
-    /// apps (<see cref="AppExports"/>) and every extra table.
+    /// The exports a run stores, each a manifest item: every local and remote set, the plugin list, every scoped
+    /// app (its update set; empty for an app that takes another route), every app table and every extra table.
     /// </summary>
     [JsonIgnore]
-    public int ExportItems => LocalSets + RemoteSets + 1 + AppExports + ExtraTables;
+    public int ExportItems => LocalSets + RemoteSets + 1 + ScopedApps + AppTables + ExtraTables;
 }

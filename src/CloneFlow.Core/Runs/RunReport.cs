@@ -22,7 +22,7 @@ public sealed record RunReport
     [JsonConverter(typeof(JsonStringEnumConverter<RunOutcome>))]
     public RunOutcome Status { get; init; }
 
-    /// <summary>True when every exported set was found restored exactly.</summary>
+    /// <summary>True when every exported set and app was found restored exactly, with every extra-table row, and every check passed.</summary>
     public bool Verified { get; init; }
 
     /// <summary>Why the run ended as it did.</summary>
@@ -36,6 +36,12 @@ public sealed record RunReport
 
     /// <summary>Each exported set before and after.</summary>
     public IReadOnlyList<SetVerification> UpdateSets { get; init; } = [];
+
+    /// <summary>Each scoped app in development before and after.</summary>
+    public IReadOnlyList<AppVerification> Applications { get; init; } = [];
+
+    /// <summary>Each extra table's rows after the restore.</summary>
+    public IReadOnlyList<TableVerification> ExtraTables { get; init; } = [];
 
     /// <summary>Plugins lost by the clone and activated again.</summary>
     public ReportPlugins Plugins { get; init; } = new([], []);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using CloneFlow.Core.Activities;
 using System.Net;
 using System.Text;
 
@@ -18,7 +19,7 @@ public static class RunReportHtml
         var html = new StringBuilder(16 * 1024);
         var ok = report.Status == RunOutcome.Completed && report.Verified;
         var badge = ok ? "ok" : report.Status is RunOutcome.DryRun ? "info" : "bad";
-        var restored = report.UpdateSets.Count(s => s.Missing.Count == 0 && s.Changed.Count == 0 && s.StateAfter == s.StateBefore);
+        var restored = report.UpdateSets.Count(s => s.Identical);
         html.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
         html.Append(CultureInfo.InvariantCulture, $"<title>CloneFlow report {E(report.RunId)}</title><style>{Css}</style></head><body><main>");
         html.Append(CultureInfo.InvariantCulture, $"<header><p class=\"run\">CloneFlow run {E(report.RunId)}</p><h1>{E(report.Source)} <span aria-hidden=\"true\">&rarr;</span><span class=\"sr\"> to </span> {E(report.Target)}</h1>");
@@ -30,23 +31,26 @@ public static class RunReportHtml
         Tile(html, "Updates", report.UpdateSets.Sum(s => s.UpdatesBefore).ToString("N0", CultureInfo.InvariantCulture), "info");
         Tile(html, "Missing updates", report.UpdateSets.Sum(s => s.Missing.Count).ToString(CultureInfo.InvariantCulture), report.UpdateSets.Any(s => s.Missing.Count > 0) ? "bad" : "ok");
         Tile(html, "Changed updates", report.UpdateSets.Sum(s => s.Changed.Count).ToString(CultureInfo.InvariantCulture), report.UpdateSets.Any(s => s.Changed.Count > 0) ? "bad" : "ok");
+        if (report.Applications.Count > 0)
+        {
+            var appsBack = report.Applications.Count(a => a.Identical);
+            Tile(html, "Applications back whole", $"{appsBack} / {report.Applications.Count}", appsBack == report.Applications.Count ? "ok" : "bad");
+        }
+
         Tile(html, "Plugins re-activated", $"{report.Plugins.Activated.Count} / {report.Plugins.MissingAfterClone.Count}", report.Plugins.Activated.Count == report.Plugins.MissingAfterClone.Count ? "ok" : "bad");
         Tile(html, "Checks passed", $"{report.Checks.Count(c => c.Passed)} / {report.Checks.Count}", report.Checks.All(c => c.Passed) ? "ok" : "bad");
         html.Append("</section>");
 
         Timeline(html, report.Timeline);
         Sets(html, report);
-        if (plan is { EmptySets.Count: > 0 } || plan is { ScopedApps.Count: > 0 } || plan is { TablesMissingOnSource.Count: > 0 })
+        Applications(html, report);
+        ExtraTables(html, report);
+        if (plan is { EmptySets.Count: > 0 } || plan is { TablesMissingOnSource.Count: > 0 })
         {
             html.Append("<section><h2>Also in the plan</h2><ul>");
             foreach (var set in plan!.EmptySets)
             {
                 html.Append(CultureInfo.InvariantCulture, $"<li>Empty update set <b>{E(set.Name)}</b> ({E(set.State)}): not exported</li>");
-            }
-
-            foreach (var app in plan.ScopedApps)
-            {
-                html.Append(CultureInfo.InvariantCulture, $"<li>Scoped application in development <b>{E(app.Name)}</b> ({E(app.Scope)})</li>");
             }
 
             foreach (var table in plan.TablesMissingOnSource)
@@ -136,12 +140,14 @@ public static class RunReportHtml
             return;
         }
 
-        html.Append("<table><thead><tr><th>Set</th><th>Kind</th><th>State before</th><th>State after</th><th>Updates</th><th>Differences</th></tr></thead><tbody>");
+        html.Append("<table><thead><tr><th>Set</th><th>Kind</th><th>Parent</th><th>State before</th><th>State after</th><th>Updates</th><th>Differences</th></tr></thead><tbody>");
         foreach (var set in report.UpdateSets)
         {
-            var exact = set.Missing.Count == 0 && set.Changed.Count == 0 && set.StateAfter == set.StateBefore;
+            var exact = set.Identical;
+            var depth = Depth(report.UpdateSets, set);
             var share = set.UpdatesBefore == 0 ? 100 : Math.Min(100, set.UpdatesAfter * 100.0 / set.UpdatesBefore);
-            html.Append(CultureInfo.InvariantCulture, $"<tr class=\"{(exact ? "ok" : "bad")}\"><td>{E(set.Name)}</td><td>{E(set.Kind)}</td><td>{E(set.StateBefore)}</td><td>{E(set.StateAfter.Length == 0 ? "—" : set.StateAfter)}</td>");
+            // The hierarchy as it was: a child is indented under its parent's name.
+            html.Append(CultureInfo.InvariantCulture, $"<tr class=\"{(exact ? "ok" : "bad")}\"><td style=\"padding-left:{8 + (16 * depth)}px\">{(depth > 0 ? "&#8627; " : string.Empty)}{E(set.Name)}</td><td>{E(set.Kind)}</td><td>{E(set.ParentBefore.Length == 0 ? "—" : set.ParentBefore)}</td><td>{E(set.StateBefore)}</td><td>{E(set.StateAfter.Length == 0 ? "—" : set.StateAfter)}</td>");
             html.Append(CultureInfo.InvariantCulture, $"<td class=\"nowrap\"><span class=\"bar\"><span style=\"width:{share:F0}%\"></span></span> {set.UpdatesAfter} / {set.UpdatesBefore}</td><td>");
             if (exact)
             {
@@ -169,12 +175,81 @@ public static class RunReportHtml
                 {
                     html.Append(CultureInfo.InvariantCulture, $"<div>state {E(set.StateAfter.Length == 0 ? "absent" : set.StateAfter)} instead of {E(set.StateBefore)}</div>");
                 }
+
+                if (set.ParentAfter != set.ParentBefore)
+                {
+                    html.Append(CultureInfo.InvariantCulture, $"<div>parent {E(set.ParentAfter.Length == 0 ? "none" : set.ParentAfter)} instead of {E(set.ParentBefore.Length == 0 ? "none" : set.ParentBefore)}</div>");
+                }
+
+                if (!set.ApplicationFound)
+                {
+                    html.Append(CultureInfo.InvariantCulture, $"<div>its application <code>{E(set.Application)}</code> is no scope on the target</div>");
+                }
             }
 
             html.Append("</td></tr>");
         }
 
         html.Append("</tbody></table></section>");
+    }
+
+    /// <summary>How deep a set sits in its batch (parents by name, bounded against cycles).</summary>
+    private static int Depth(IReadOnlyList<SetVerification> sets, SetVerification set)
+    {
+        var depth = 0;
+        for (var parent = set.ParentBefore; parent.Length > 0 && depth < 8; depth++)
+        {
+            parent = sets.FirstOrDefault(s => s.Name == parent && s.Kind == set.Kind)?.ParentBefore ?? string.Empty;
+        }
+
+        return depth;
+    }
+
+    private static void Applications(StringBuilder html, RunReport report)
+    {
+        if (report.Applications.Count == 0)
+        {
+            return;
+        }
+
+        html.Append("<section><h2>Applications</h2><table><thead><tr><th>Application</th><th>Route</th><th>Version</th><th>Files</th><th>Tables and rows</th></tr></thead><tbody>");
+        foreach (var app in report.Applications)
+        {
+            var files = app.FilesBefore - app.MissingFileCount;
+            html.Append(CultureInfo.InvariantCulture, $"<tr class=\"{(app.Identical ? "ok" : "bad")}\"><td><b>{E(app.Name)}</b><div class=\"muted\"><code>{E(app.Scope)}</code>{(app.ScopeFound ? string.Empty : " &middot; scope missing")}</div></td><td>{E(app.Route)}</td>");
+            html.Append(CultureInfo.InvariantCulture, $"<td>{E(app.VersionAfter.Length == 0 ? "absent" : app.VersionAfter)}{(app.VersionAfter == app.VersionBefore ? string.Empty : $" (was {E(app.VersionBefore)})")}</td>");
+            html.Append(CultureInfo.InvariantCulture, $"<td class=\"nowrap\"><span class=\"bar\"><span style=\"width:{(app.FilesBefore == 0 ? 100 : files * 100.0 / app.FilesBefore):F0}%\"></span></span> {files} / {app.FilesBefore}");
+            foreach (var missing in app.MissingFiles)
+            {
+                html.Append(CultureInfo.InvariantCulture, $"<div>missing <code>{E(missing)}</code></div>");
+            }
+
+            html.Append("</td><td>");
+            foreach (var table in app.Tables)
+            {
+                html.Append(CultureInfo.InvariantCulture, $"<div class=\"{(table.Identical ? "ok" : "bad")}\"><code>{E(table.Table)}</code> {(table.Exists ? string.Empty : "absent ")}{table.ColumnsAfter} / {table.ColumnsBefore} columns, {table.RowsExported - table.RowsMissing} / {table.RowsExported} rows</div>");
+            }
+
+            html.Append("</td></tr>");
+        }
+
+        html.Append("</tbody></table></section>");
+    }
+
+    private static void ExtraTables(StringBuilder html, RunReport report)
+    {
+        if (report.ExtraTables.Count == 0)
+        {
+            return;
+        }
+
+        html.Append("<section><h2>Extra tables</h2><ul>");
+        foreach (var table in report.ExtraTables)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<li class=\"{(table.Identical ? "ok" : "bad")}\"><code>{E(table.Table)}</code>: {table.RowsExported - table.RowsMissing} / {table.RowsExported} exported rows there</li>");
+        }
+
+        html.Append("</ul></section>");
     }
 
     private static string Duration(TimeSpan span) => span.TotalHours >= 1

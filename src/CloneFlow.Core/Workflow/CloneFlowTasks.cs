@@ -28,6 +28,7 @@ public static class CloneFlowTasks
             .AddActivity<StartCiCdActivity>()
             .AddActivity<CiCdProgressActivity>()
             .AddActivity<CreateRestoreBatchActivity>()
+            .AddActivity<AppSetsActivity>()
             .AddActivity<RestoreActivity>()
             .AddActivity<PreviewProblemsActivity>()
             .AddActivity<ResolveProblemsActivity>()

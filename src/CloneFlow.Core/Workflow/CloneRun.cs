@@ -212,8 +212,9 @@ internal sealed partial class CloneRun
         await PhaseAsync("monitor", "Watching the clone", MonitorCloneAsync);
         await StepAsync("restart", "Waiting for the target to answer again", WaitForTargetAsync);
         await StepAsync("plugins", "Activating plugins the clone removed", RestorePluginsAsync);
+        // The apps first: the sets developers made in their scopes need the scopes back.
+        await StepAsync("restore-apps", "Restoring scoped applications in development: their files, tables and rows", () => RestoreAppsAsync(plan));
         await StepAsync("restore-remote", "Re-inserting uncommitted remote update sets", () => RestoreRemoteSetsAsync(plan));
-        await StepAsync("restore-apps", "Re-inserting scoped applications in development", () => RestoreChunksAsync(ExportKind.ScopedApps, plan.AppExports));
         await StepAsync("restore-local", "Re-inserting local update sets as one batch, previewing and committing", () => RestoreLocalSetsAsync(plan));
         await StepAsync("states", "Putting update sets back in progress", () => CallAsync<StatesResult>(nameof(RestoreStatesActivity), _ref));
         await StepAsync("restore-tables", "Re-inserting extra table rows", () => RestoreChunksAsync(ExportKind.ExtraTable, plan.ExtraTables, chunk: 1));
@@ -223,12 +224,34 @@ internal sealed partial class CloneRun
         var reason = verification is null
             ? "Restored, but the verification was skipped."
             : !verification.Verified
-                ? $"{verification.Sets - verification.Identical} of {verification.Sets} update sets differ after the restore ({verification.Missing} missing, {verification.Changed} changed updates): see the report."
+                ? Differences(verification)
                 : failedChecks.Count > 0
                     // The sets are back, but the instance is not as it should be: not a plain success.
                     ? $"Completed with failed checks: all {verification.Sets} update sets restored with every update, but {failedChecks.Count} of {_checks.Count} post-clone checks failed ({string.Join(", ", failedChecks)})."
-                    : $"All {verification.Sets} update sets restored with every update; {_checks.Count} of {_checks.Count} checks passed.";
+                    : $"All {verification.Sets} update sets restored with every update{(verification.Apps > 0 ? $", {verification.Apps} scoped app(s) back whole" : string.Empty)}; {_checks.Count} of {_checks.Count} checks passed.";
         return await FinishAsync(RunOutcome.Completed, reason, verified: verification?.Verified == true && failedChecks.Count == 0);
+    }
+
+    /// <summary>What differs after the restore, in one sentence.</summary>
+    private static string Differences(VerificationSummary verification)
+    {
+        var parts = new List<string>();
+        if (verification.Identical < verification.Sets)
+        {
+            parts.Add($"{verification.Sets - verification.Identical} of {verification.Sets} update sets differ ({verification.Missing} missing, {verification.Changed} changed updates)");
+        }
+
+        if (verification.AppsIdentical < verification.Apps)
+        {
+            parts.Add($"{verification.Apps - verification.AppsIdentical} of {verification.Apps} scoped apps are not back whole");
+        }
+
+        if (verification.RowsMissing > 0)
+        {
+            parts.Add($"{verification.RowsMissing} extra-table rows are missing");
+        }
+
+        return $"After the restore {string.Join("; ", parts)}: see the report.";
     }
 
     private async Task<bool> RequestCloneAsync()
@@ -423,6 +446,26 @@ internal sealed partial class CloneRun
         return true;
     }
 
+    /// <summary>
+    /// Each app's update set goes in, is previewed and committed on its own (its scope, tables and files come
+    /// back before any set that uses them is previewed); then its tables' rows go in.
+    /// </summary>
+    private async Task<bool> RestoreAppsAsync(PlanSummary plan)
+    {
+        if (plan.ScopedApps == 0)
+        {
+            return true;
+        }
+
+        await RestoreChunksAsync(ExportKind.ScopedApps, plan.ScopedApps, chunk: 1);
+        foreach (var set in await CallAsync<IReadOnlyList<AppSetInfo>>(nameof(AppSetsActivity), _ref))
+        {
+            await PreviewAndCommitAsync(set.SysId, set.Name);
+        }
+
+        return await RestoreChunksAsync(ExportKind.AppTable, plan.AppTables, chunk: 1);
+    }
+
     private async Task<bool> RestoreLocalSetsAsync(PlanSummary plan)
     {
         if (plan.LocalSets == 0)
@@ -432,16 +475,22 @@ internal sealed partial class CloneRun
 
         var container = await CallAsync<string>(nameof(CreateRestoreBatchActivity), _ref);
         await RestoreChunksAsync(ExportKind.LocalSet, plan.LocalSets);
+        return await PreviewAndCommitAsync(container, "the restore batch", batch: true);
+    }
+
+    /// <summary>Previews a restored remote set (or the batch), has its problems resolved as the approver chooses, and commits it.</summary>
+    private async Task<bool> PreviewAndCommitAsync(string container, string what, bool batch = false)
+    {
         const int maxPreviews = 10;
         for (var round = 1; round <= maxPreviews; round++)
         {
             var preview = await RunJobAsync(CiCdOperation.Preview, container);
             if (preview.Status != CiCdStatus.Successful)
             {
-                throw new TaskFailedException(nameof(StartCiCdActivity), 0, new TaskFailureDetails("Preview", $"The preview of the restore batch ended {preview.Status}: {preview.Message}", null, null, null));
+                throw new TaskFailedException(nameof(StartCiCdActivity), 0, new TaskFailureDetails("Preview", $"The preview of {what} ended {preview.Status}: {preview.Message}", null, null, null));
             }
 
-            var problems = await CallAsync<ProblemsInfo>(nameof(PreviewProblemsActivity), new ProblemsQuery(_input.RunId, _input.Target, round));
+            var problems = await CallAsync<ProblemsInfo>(nameof(PreviewProblemsActivity), new ProblemsQuery(_input.RunId, _input.Target, round) { Set = batch ? string.Empty : container });
             if (problems.Count == 0 && Run.Policies.AutoCommitCleanPreviews)
             {
                 break;
@@ -449,7 +498,7 @@ internal sealed partial class CloneRun
 
             var question = problems.Count == 0
                 ? "The preview found no problem. Commit the restored update sets?"
-                : $"The preview found {problems.Count} problem(s){(problems.MissingTables.Count > 0 ? $"; missing tables ({string.Join(", ", problems.MissingTables)}) usually mean a missing plugin" : string.Empty)}. Accept or skip each remote update, or re-preview after fixing the cause.";
+                : $"The preview of {what} found {problems.Count} problem(s){(problems.MissingTables.Count > 0 ? $"; missing tables ({string.Join(", ", problems.MissingTables)}) usually mean a missing plugin" : string.Empty)}. Accept or skip each remote update, or re-preview after fixing the cause.";
             var decision = await AskAsync(GateForms.ProblemsGate, question, [new("Problems", problems.Count.ToString(System.Globalization.CultureInfo.InvariantCulture))], allowCancel: false);
             if (!decision.Approved)
             {
@@ -460,7 +509,7 @@ internal sealed partial class CloneRun
             {
                 if (round == maxPreviews)
                 {
-                    throw new RunStopped(RunOutcome.Failed, $"The restore batch was previewed {maxPreviews} times without being accepted; the sets are loaded, not committed, and the exports are kept.");
+                    throw new RunStopped(RunOutcome.Failed, $"{what} was previewed {maxPreviews} times without being accepted; it is loaded, not committed, and the exports are kept.");
                 }
 
                 continue;
@@ -469,7 +518,7 @@ internal sealed partial class CloneRun
             if (problems.Count > 0)
             {
                 var choices = decision.Choices.Where(c => c.Key is not (GateForms.Action or GateForms.DefaultChoice)).ToDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal);
-                await CallAsync<int>(nameof(ResolveProblemsActivity), new ProblemResolution(_input.RunId, _input.Target, round, decision.Choice(GateForms.DefaultChoice) ?? GateForms.Accept, choices));
+                await CallAsync<int>(nameof(ResolveProblemsActivity), new ProblemResolution(_input.RunId, _input.Target, round, decision.Choice(GateForms.DefaultChoice) ?? GateForms.Accept, choices) { Set = batch ? string.Empty : container });
             }
 
             break;
@@ -478,7 +527,7 @@ internal sealed partial class CloneRun
         var commit = await RunJobAsync(CiCdOperation.Commit, container);
         return commit.Status == CiCdStatus.Successful
             ? true
-            : throw new TaskFailedException(nameof(StartCiCdActivity), 0, new TaskFailureDetails("Commit", $"The commit of the restore batch ended {commit.Status}: {commit.Message}", null, null, null));
+            : throw new TaskFailedException(nameof(StartCiCdActivity), 0, new TaskFailureDetails("Commit", $"The commit of {what} ended {commit.Status}: {commit.Message}", null, null, null));
     }
 
     private async Task<CiCdState> RunJobAsync(CiCdOperation operation, string subject)
@@ -521,7 +570,8 @@ internal sealed partial class CloneRun
         var chunks = Chunks(ExportKind.LocalSet, plan.LocalSets, ExportChunkSizeFor(plan.LocalSets))
             .Concat(Chunks(ExportKind.RemoteSet, plan.RemoteSets, ExportChunkSizeFor(plan.RemoteSets)))
             .Concat(Chunks(ExportKind.Plugins, 1, 1))
-            .Concat(Chunks(ExportKind.ScopedApps, plan.AppExports, 1))
+            .Concat(Chunks(ExportKind.ScopedApps, plan.ScopedApps, 1))
+            .Concat(Chunks(ExportKind.AppTable, plan.AppTables, 1))
             .Concat(Chunks(ExportKind.ExtraTable, plan.ExtraTables, 1))
             .ToList();
         var total = chunks.Sum(c => c.Count);

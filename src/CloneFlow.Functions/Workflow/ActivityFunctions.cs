@@ -11,6 +11,9 @@ namespace CloneFlow.Functions.Workflow;
 /// </summary>
 public sealed class ActivityFunctions(IServiceProvider services)
 {
+    [Function(nameof(AppSetsActivity))]
+    public Task<IReadOnlyList<AppSetInfo>> AppSets([ActivityTrigger] RunRef input) => services.GetRequiredService<AppSetsActivity>().ExecuteAsync(input);
+
     [Function(nameof(CancelCloneActivity))]
     public Task<CloneStatusInfo> CancelClone([ActivityTrigger] CloneRef input) => services.GetRequiredService<CancelCloneActivity>().ExecuteAsync(input);
 

@@ -31,20 +31,23 @@ public class RunPlanTests
     [Theory]
     [InlineData(0, 0, 0, 0, 1)]
     [InlineData(3, 2, 0, 0, 6)]
-    [InlineData(3, 2, 2, 0, 7)]
-    [InlineData(3, 2, 2, 2, 9)]
-    public void The_exports_of_a_plan_are_each_set_the_plugin_list_the_apps_once_and_each_extra_table(int local, int remote, int apps, int tables, int expected)
+    [InlineData(3, 2, 2, 0, 12)]
+    [InlineData(3, 2, 2, 2, 14)]
+    public void The_exports_of_a_plan_are_each_set_the_plugin_list_each_app_and_each_of_its_tables_and_each_extra_table(int local, int remote, int apps, int tables, int expected)
     {
         PlannedSet Set(int i) => new($"s{i}", $"Set {i}", "in progress", "global", string.Empty, 1);
+
+        // Every app here owns two tables: their rows are exports of their own, beside the app's update set.
         var plan = new RunPlan
         {
             LocalSets = Enumerable.Range(0, local).Select(Set).ToList(),
             RemoteSets = Enumerable.Range(0, remote).Select(Set).ToList(),
-            ScopedApps = Enumerable.Range(0, apps).Select(i => new PlannedApp($"a{i}", $"App {i}", $"x_app{i}")).ToList(),
+            ScopedApps = Enumerable.Range(0, apps).Select(i => new PlannedApp($"a{i}", $"App {i}", $"x_app{i}") { Tables = [new($"a{i}", $"x_app{i}_one", 3, 1), new($"a{i}", $"x_app{i}_two", 3, 0)] }).ToList(),
             ExtraTables = Enumerable.Range(0, tables).Select(i => new PlannedTable($"t{i}", string.Empty, 1)).ToList(),
         };
 
         Assert.Equal(expected, plan.ExportItems);
+        Assert.Equal(expected, plan.Summary.ExportItems);
         Assert.DoesNotContain("exportItems", JsonSerializer.Serialize(plan, ArtifactJson.Options), StringComparison.Ordinal);
     }
 }

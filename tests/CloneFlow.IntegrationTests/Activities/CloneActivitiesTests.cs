@@ -26,7 +26,8 @@ public sealed class CloneActivitiesTests : IAsyncLifetime
         await ExportAsync(runId, ExportKind.LocalSet, 0, plan.LocalSets.Count - 1);
         await ExportAsync(runId, ExportKind.RemoteSet, 0, plan.RemoteSets.Count);
         await ExportAsync(runId, ExportKind.Plugins, 0, 1);
-        await ExportAsync(runId, ExportKind.ScopedApps, 0, plan.ScopedApps.Count > 0 ? 1 : 0);
+        await ExportAsync(runId, ExportKind.ScopedApps, 0, plan.ScopedApps.Count);
+        await ExportAsync(runId, ExportKind.AppTable, 0, plan.AppTables.Count);
         await ExportAsync(runId, ExportKind.ExtraTable, 0, plan.ExtraTables.Count);
 
         var refused = await new RequestCloneActivity(_stack.Services).ExecuteAsync(run);
@@ -122,7 +123,8 @@ public sealed class CloneActivitiesTests : IAsyncLifetime
         await ExportAsync(runId, ExportKind.LocalSet, 0, plan.LocalSets.Count);
         await ExportAsync(runId, ExportKind.RemoteSet, 0, plan.RemoteSets.Count);
         await ExportAsync(runId, ExportKind.Plugins, 0, 1);
-        await ExportAsync(runId, ExportKind.ScopedApps, 0, plan.ScopedApps.Count > 0 ? 1 : 0);
+        await ExportAsync(runId, ExportKind.ScopedApps, 0, plan.ScopedApps.Count);
+        await ExportAsync(runId, ExportKind.AppTable, 0, plan.AppTables.Count);
         await ExportAsync(runId, ExportKind.ExtraTable, 0, plan.ExtraTables.Count);
     }
 

@@ -42,4 +42,27 @@ public sealed class PlanActivityTests : IAsyncLifetime
             }
         });
     }
+
+    [Fact]
+    public async Task A_scoped_app_in_development_is_planned_with_its_version_files_tables_and_the_latest_update_of_each_file_not_in_an_exported_set()
+    {
+        var test = _stack.Simulator["test"];
+        var app = Assert.Single(test.GetRecords("sys_app", $"scope={SeededApp.Scope}"));
+        var files = test.GetRecords("sys_metadata", $"sys_scope={app["sys_id"]}");
+
+        var (_, plan) = await _stack.PlanAsync();
+
+        var planned = Assert.Single(plan.ScopedApps);
+        Assert.Equal((app["sys_id"], SeededApp.Version, Core.Runs.AppRoutes.UpdateSet), (planned.SysId, planned.Version, planned.Route));
+        Assert.Equal(files.Select(f => f["sys_id"]).Order(StringComparer.Ordinal), planned.Files);
+        Assert.Empty(planned.UntrackedFiles);
+        var table = Assert.Single(planned.Tables);
+        Assert.Equal((SeededApp.Table, (long)SeededApp.Columns.Count, (long)SeededApp.Rows), (table.Table, table.Columns, table.Rows));
+
+        // The app's own updates (its Default set, never exported) go with it; the development set, exported, brings its own.
+        var development = plan.LocalSets.Single(s => s.Application == app["sys_id"]).SysId;
+        var own = test.GetRecords("sys_update_xml", $"application={app["sys_id"]}^update_set!={development}");
+        Assert.Equal(own.Select(u => u["sys_id"]).Order(StringComparer.Ordinal), planned.Updates);
+        Assert.Contains(own, u => u["name"] == $"sys_app_{app["sys_id"]}");
+    }
 }

@@ -62,7 +62,7 @@ internal static class DrillInvariants
             return [$"plan {(plan is null ? "missing" : "present")}, manifest {(manifest is null ? "missing" : "present")}"];
         }
 
-        var expected = plan.LocalSets.Count + plan.RemoteSets.Count + 1 + (plan.ScopedApps.Count > 0 ? 1 : 0) + plan.ExtraTables.Count;
+        var expected = plan.LocalSets.Count + plan.RemoteSets.Count + 1 + plan.ScopedApps.Count + plan.AppTables.Count + plan.ExtraTables.Count;
         if (manifest.Items.Count != expected)
         {
             problems.Add($"manifest lists {manifest.Items.Count} exports, the plan needs {expected}");

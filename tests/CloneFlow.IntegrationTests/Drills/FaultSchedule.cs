@@ -53,7 +53,7 @@ internal sealed record FaultSchedule(int Seed, IReadOnlyList<FaultWindow> Window
     /// <summary>Phases in run order (the custom status' phase names), for anchoring windows.</summary>
     public static readonly string[] PhaseOrder =
     [
-        "preflight", "plan", "export", "clone", "monitor", "restart", "plugins", "restore-remote", "restore-apps",
+        "preflight", "plan", "export", "clone", "monitor", "restart", "plugins", "restore-apps", "restore-remote",
         "restore-local", "states", "restore-tables", "checks", "verify", "finished",
     ];
 

@@ -124,7 +124,7 @@ public class RestoreTests
         var manifest = await harness.ReadJsonAsync<CloneFlow.Core.Activities.RunManifest>(runId, "manifest.json");
         var plan = await harness.ReadJsonAsync<RunPlan>(runId, "plan.json");
         // Every set, the plugin list, the scoped apps and the extra table (ecc_agent).
-        Assert.Equal(plan!.LocalSets.Count + plan.RemoteSets.Count + 1 + (plan.ScopedApps.Count > 0 ? 1 : 0) + plan.ExtraTables.Count, manifest!.Items.Count);
+        Assert.Equal(plan!.LocalSets.Count + plan.RemoteSets.Count + 1 + plan.ScopedApps.Count + plan.AppTables.Count + plan.ExtraTables.Count, manifest!.Items.Count);
         Assert.Equal(plan.ExportItems, manifest.Items.Count);
         Assert.All(manifest.Items, i => Assert.True(i.Verified, i.Error));
         Assert.Equal(plan.Updates, manifest.Items.Where(i => i.Kind is ExportKind.LocalSet or ExportKind.RemoteSet).Sum(i => i.Found));
