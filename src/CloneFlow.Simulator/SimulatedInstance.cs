@@ -326,7 +326,7 @@ public sealed class SimulatedInstance
         ArgumentException.ThrowIfNullOrEmpty(branch);
         lock (Gate)
         {
-            return SourceControl.Link(AppSysIdCore(scope), url, branch, user);
+            return SourceControl.Link(scope, url, branch, user);
         }
     }
 

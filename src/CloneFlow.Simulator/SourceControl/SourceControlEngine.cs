@@ -40,19 +40,20 @@ internal sealed class SourceControlEngine(SimulatedInstance instance)
     /// <summary>
     /// Links an application to a repository as Studio's "Link to source control" does: a <c>sys_repo_config</c> row and
     /// a first commit of the app's files. Refused on production (ServiceNow does not support linking there) and for an app
-    /// already linked. Returns the <c>sys_repo_config</c> sys_id.
+    /// already linked. <paramref name="app"/> is the app's scope or sys_id. Returns the <c>sys_repo_config</c> sys_id.
     /// </summary>
-    public string Link(string appSysId, string url, string branch, string user)
+    public string Link(string app, string url, string branch, string user)
     {
         if (instance.IsProduction)
         {
             throw new InvalidOperationException($"{instance.Name} is a production instance: source control links only apps on non-production instances.");
         }
 
-        var app = instance.Data("sys_app").Get(appSysId) ?? throw new InvalidOperationException($"No application {appSysId} on {instance.Name}.");
+        var appSysId = instance.AppSysIdCore(app);
+        var record = instance.Data("sys_app").Get(appSysId)!;
         if (ConfigOf(appSysId) is not null)
         {
-            throw new InvalidOperationException($"Application {app.GetValueOrDefault("scope")} is already linked to source control on {instance.Name}.");
+            throw new InvalidOperationException($"Application {record.GetValueOrDefault("scope")} is already linked to source control on {instance.Name}.");
         }
 
         var now = SnTime.Text(instance.Clock.UtcNow);
@@ -69,7 +70,7 @@ internal sealed class SourceControlEngine(SimulatedInstance instance)
             ["sys_created_by"] = user,
         });
         instance.World.Git.Open(url, branch);
-        Commit(appSysId, $"Link {app.GetValueOrDefault("name")} to source control", user);
+        Commit(appSysId, $"Link {record.GetValueOrDefault("name")} to source control", user);
         return config["sys_id"];
     }
 
