@@ -3,6 +3,7 @@ using CloneFlow.Simulator.Cicd;
 using CloneFlow.Simulator.Clones;
 using CloneFlow.Simulator.Data;
 using CloneFlow.Simulator.Faults;
+using CloneFlow.Simulator.SourceControl;
 
 namespace CloneFlow.Simulator;
 
@@ -34,6 +35,8 @@ public sealed class SimulatedInstance
         "sys_package_dependency_m2m", "ua_table_licensing_config", "sys_kmf_module_crypto_spec", "sys_kmf_module_key_policy",
         "sys_user_group", "sys_rest_message", "sys_ws_definition", "sys_ws_operation", "sp_widget", "sp_page", "sys_attachment",
         "sys_attachment_doc", "sys_audit", "task", "incident", "problem", "change_request",
+        // Studio's source-control integration: one row per app linked to a Git repository.
+        SourceControlEngine.RepoConfigTable,
     ];
 
     private readonly SimulatorWorld _world;
@@ -57,6 +60,7 @@ public sealed class SimulatedInstance
         Tokens = new TokenStore();
         Cicd = new CicdEngine(this);
         Clones = new CloneEngine(this);
+        SourceControl = new SourceControlEngine(this);
         RateLimiter = new RateLimiter(this);
         _rateLimitPerHour = world.Options.RateLimitPerHour;
         _faults = new FaultSettings { LatencyMs = world.Options.LatencyMs, ErrorRate = world.Options.ErrorRate };
@@ -153,6 +157,8 @@ public sealed class SimulatedInstance
     internal CicdEngine Cicd { get; }
 
     internal CloneEngine Clones { get; }
+
+    internal SourceControlEngine SourceControl { get; }
 
     internal RateLimiter RateLimiter { get; }
 
@@ -309,6 +315,30 @@ public sealed class SimulatedInstance
         }
     }
 
+    /// <summary>
+    /// What Studio's "Link to source control" does for the application with scope <paramref name="scope"/>: a
+    /// <c>sys_repo_config</c> row (<c>sys_app</c>, <c>url</c>, <c>branch</c>) and a first commit of the app's files to the
+    /// simulator's Git store. Refused on production and for an app already linked. Returns the <c>sys_repo_config</c> sys_id.
+    /// </summary>
+    public string LinkToSourceControl(string scope, string url, string branch = "main", string user = "admin")
+    {
+        ArgumentException.ThrowIfNullOrEmpty(url);
+        ArgumentException.ThrowIfNullOrEmpty(branch);
+        lock (Gate)
+        {
+            return SourceControl.Link(scope, url, branch, user);
+        }
+    }
+
+    /// <summary>What Studio's "Commit changes" does: commits the linked app's files as they are now; returns the commit id.</summary>
+    public string CommitToSourceControl(string scope, string message = "Commit changes", string user = "admin")
+    {
+        lock (Gate)
+        {
+            return SourceControl.Commit(AppSysIdCore(scope), message, user);
+        }
+    }
+
     /// <summary>Lets a clone held by <see cref="CloneFaults"/> carry on; false when no such held clone exists.</summary>
     public bool ResumeClone(string number)
     {
@@ -359,6 +389,7 @@ public sealed class SimulatedInstance
             Tokens.Clear();
             Cicd.Clear();
             Clones.Clear();
+            SourceControl.Clear();
             CreatePlatform();
         }
     }
@@ -385,6 +416,11 @@ public sealed class SimulatedInstance
     internal void ReplaceTables(Dictionary<string, Table> tables) => _tables = tables;
 
     internal string NewSysId() => SysIds.New(_ids);
+
+    /// <summary>The sys_id of the application (<c>sys_app</c>) with that scope, or the scope itself when it is a sys_id.</summary>
+    internal string AppSysIdCore(string scopeOrSysId) =>
+        Data("sys_app").Rows().FirstOrDefault(a => a.GetValueOrDefault("scope") == scopeOrSysId)?["sys_id"]
+        ?? (Data("sys_app").Contains(scopeOrSysId) ? scopeOrSysId : throw new InvalidOperationException($"No application with scope '{scopeOrSysId}' on {Name}."));
 
     internal void ReseedIds(int seed) => _ids = new Random(StableSeed(seed, Name));
 

@@ -44,6 +44,12 @@ public sealed class SimulatorOptions
     /// <summary>How long a clone target answers 503 after the clone completes.</summary>
     public TimeSpan RestartWindow { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>
+    /// How long after the restart window the platform's post-clone import of source-controlled apps runs (plus the
+    /// target's <c>glide.source_control.post_clone_import_delay_time_sec</c>). Simulated time.
+    /// </summary>
+    public TimeSpan SourceControlImportDelay { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Minimum gap between completed clones to the same target (the 5-day rule).</summary>
     public TimeSpan CloneInterval { get; set; } = TimeSpan.FromDays(5);
 

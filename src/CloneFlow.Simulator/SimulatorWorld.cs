@@ -24,6 +24,9 @@ internal sealed class SimulatorWorld
 
     public Data.SchemaCatalog Schemas { get; } = new();
 
+    /// <summary>The Git server all instances reach (Studio's source-control integration commits and imports here).</summary>
+    public SourceControl.GitStore Git { get; } = new();
+
     public Lock Gate { get; } = new();
 
     public Dictionary<string, SimulatedInstance> Instances { get; } = new(StringComparer.OrdinalIgnoreCase);
@@ -41,7 +44,7 @@ internal sealed class SimulatorWorld
         return Math.Max(1, (int)Math.Ceiling(seconds));
     }
 
-    /// <summary>Moves CI/CD jobs and clones along to the current simulated time.</summary>
+    /// <summary>Moves CI/CD jobs, clones and post-clone source-control imports along to the current simulated time.</summary>
     public void Tick()
     {
         lock (Gate)
@@ -51,6 +54,12 @@ internal sealed class SimulatorWorld
             {
                 instance.Cicd.Tick(now);
                 instance.Clones.Tick(now);
+            }
+
+            // After every clone has moved: a clone completed in this tick may already owe its post-clone import.
+            foreach (var instance in Instances.Values)
+            {
+                instance.SourceControl.Tick(now);
             }
         }
     }

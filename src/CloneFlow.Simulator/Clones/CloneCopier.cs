@@ -63,7 +63,8 @@ internal static class CloneCopier
 
     private static (HashSet<string> Preserved, HashSet<string> Excluded) Rules(SimulatedInstance source, IReadOnlyDictionary<string, string> request)
     {
-        var preserved = new HashSet<string>(StringComparer.Ordinal) { "ecc_agent" };
+        // MID servers are never copied; repository configurations stay the target's (ServiceNow: "repo_config is retained").
+        var preserved = new HashSet<string>(StringComparer.Ordinal) { "ecc_agent", SourceControl.SourceControlEngine.RepoConfigTable };
         var excluded = new HashSet<string>(StringComparer.Ordinal);
         var profile = source.Data("clone_profile").Get(request.GetValueOrDefault("profile", string.Empty));
         if (profile is null)

@@ -276,7 +276,9 @@ internal sealed class CloneEngine(SimulatedInstance source)
         if (index == NodeRepoint)
         {
             var target = source.World.Instances[row["target_instance"]];
+            target.SourceControl.BeforeOverwrite();
             CloneCopier.Copy(source, target, row);
+            target.SourceControl.AfterOverwrite();
         }
 
         return true;
@@ -293,6 +295,7 @@ internal sealed class CloneEngine(SimulatedInstance source)
         }
 
         target.RestartUntilCore(at + source.World.Options.RestartWindow);
+        target.SourceControl.CloneCompleted(at);
         Put(row, ("state", "completed"), ("phase", string.Empty), ("percent_complete", "100"), ("completed", SnTime.Text(at)),
             ("state_message", "Clone completed"));
     }

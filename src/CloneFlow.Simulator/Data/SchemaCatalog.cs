@@ -41,6 +41,8 @@ internal sealed class SchemaCatalog
             .Reference("remote_update", "sys_update_xml").Reference("remote_update_set", "sys_remote_update_set"));
         Add(new TableSchema("sys_update_preview_xml", "proposed_action")
             .With("proposed_action", "action", "disposition").Reference("remote_update", "sys_update_xml"));
+        Add(new TableSchema(SourceControl.SourceControlEngine.RepoConfigTable, "url").With("url", "branch", "username", "mid_server")
+            .Hidden("password").Reference("sys_app", "sys_app"));
         Add(new TableSchema("sys_properties").With("value", "type", "description", "ignore_cache", "choices"));
         Add(new TableSchema("sys_user")
             .With("user_name", "first_name", "last_name", "email", "active", "web_service_access_only", "locked_out")

@@ -36,6 +36,9 @@ internal sealed class ControlApi(SimulatedInstance instance)
                     ? Json.Serialize(200, new { resumed = number })
                     : Json.Error(404, "No held clone", $"No clone {number} is on hold on {instance.Name}"),
                 ("POST", ["console", "clones"]) => RequestInConsole(request.Body),
+                ("GET", ["source-control"]) => SourceControlState(),
+                ("POST", ["source-control", "link"]) => LinkApp(request.Body),
+                ("POST", ["source-control", "commit"]) => CommitApp(request.Body),
                 ("POST", ["seed"]) => Seed(request.Body),
                 ("POST", ["restart"]) => Restart(request.Body),
                 _ => Json.Error(404, "Unknown control endpoint", $"{request.Method} {request.Path} is not a simulator control endpoint"),
@@ -199,6 +202,64 @@ internal sealed class ControlApi(SimulatedInstance instance)
         }
     }
 
+    /// <summary>The world's Git repositories (head commit and file paths per branch) and this instance's pending post-clone import.</summary>
+    private SimResponse SourceControlState()
+    {
+        lock (instance.Gate)
+        {
+            var pending = instance.SourceControl.Pending;
+            return Json.Serialize(200, new
+            {
+                repositories = instance.World.Git.Repositories.Values.Select(r => new
+                {
+                    url = r.Url,
+                    branches = r.Branches.Select(b => new
+                    {
+                        name = b,
+                        commits = r.Log(b).Count,
+                        head = r.Head(b)?.Id,
+                        message = r.Head(b)?.Message,
+                        files = r.Head(b)?.Files.Select(f => f.Path).ToList() ?? [],
+                    }).ToList(),
+                }).ToList(),
+                pending_import = pending is { } p ? new { due = SnTime.Text(p.Due), scopes = p.Scopes } : null,
+            });
+        }
+    }
+
+    /// <summary>What a developer does in Studio: "Link to source control" (201 with the <c>sys_repo_config</c> sys_id, 403 when refused).</summary>
+    private SimResponse LinkApp(byte[] body)
+    {
+        var asked = Read<SourceControlBody>(body) ?? new SourceControlBody();
+        try
+        {
+            var config = instance.LinkToSourceControl(asked.Scope ?? string.Empty, asked.Url ?? string.Empty, asked.Branch ?? "main", asked.User ?? "admin");
+            return Json.Serialize(201, new { sys_repo_config = config });
+        }
+        catch (ArgumentException ex)
+        {
+            return Json.Error(400, "Invalid link request", ex.Message);
+        }
+        catch (InvalidOperationException ex)
+        {
+            return Json.Error(403, "Not linked", ex.Message);
+        }
+    }
+
+    /// <summary>What a developer does in Studio: "Commit changes" of a linked app (201 with the commit id).</summary>
+    private SimResponse CommitApp(byte[] body)
+    {
+        var asked = Read<SourceControlBody>(body) ?? new SourceControlBody();
+        try
+        {
+            return Json.Serialize(201, new { commit = instance.CommitToSourceControl(asked.Scope ?? string.Empty, asked.Message ?? "Commit changes", asked.User ?? "admin") });
+        }
+        catch (InvalidOperationException ex)
+        {
+            return Json.Error(403, "Not committed", ex.Message);
+        }
+    }
+
     private SimResponse Restart(byte[] body)
     {
         instance.BeginRestart(TimeSpan.FromSeconds(Read<AdvanceBody>(body)?.Seconds ?? 900));
@@ -215,6 +276,8 @@ internal sealed class ControlApi(SimulatedInstance instance)
     private sealed record RateLimitBody(int? PerHour = null);
 
     private sealed record SettingsBody(bool? EnforceCloneInterval = null, bool? PasswordGrantEnabled = null, bool? ClientCredentialsEnabled = null);
+
+    private sealed record SourceControlBody(string? Scope = null, string? Url = null, string? Branch = null, string? Message = null, string? User = null);
 
     private sealed record SeedBody(int? Seed = null, int? InProgressSets = null, int? UpdatesPerSet = null);
 }

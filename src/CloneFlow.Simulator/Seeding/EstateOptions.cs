@@ -35,4 +35,10 @@ public sealed class EstateOptions
 
     /// <summary>Size of a large payload, in characters.</summary>
     public int LargePayloadBytes { get; set; } = 2 * 1024 * 1024;
+
+    /// <summary>
+    /// Whether the seeded scoped app in development is linked to source control on each sub-production instance (off by
+    /// default): a <c>sys_repo_config</c> row and a commit of its files to the repository <see cref="SeededApp.RepositoryUrl"/>.
+    /// </summary>
+    public bool LinkScopedAppToSourceControl { get; set; }
 }

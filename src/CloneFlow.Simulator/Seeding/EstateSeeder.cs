@@ -292,6 +292,10 @@ public sealed class EstateSeeder
 
             var set = LocalSet("Acme Facilities Requests - 1.0.0 development", "in progress", appId, created);
             Updates(set, null, appId, options.UpdatesPerSet, created, null);
+            if (options.LinkScopedAppToSourceControl)
+            {
+                instance.SourceControl.Link(appId, SeededApp.RepositoryUrl(instance.Name), SeededApp.Branch, "jane.developer");
+            }
         }
 
         private void RemoteSets()

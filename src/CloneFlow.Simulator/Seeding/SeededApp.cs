@@ -15,6 +15,12 @@ public static class SeededApp
     /// <summary>The table it owns.</summary>
     public const string Table = Scope + "_request";
 
+    /// <summary>The Git repository the app is linked to on <paramref name="instance"/> when <see cref="EstateOptions.LinkScopedAppToSourceControl"/> is set.</summary>
+    public static string RepositoryUrl(string instance) => $"https://git.example.com/acme/{instance}/{Scope}.git";
+
+    /// <summary>The branch it is linked on.</summary>
+    public const string Branch = "main";
+
     /// <summary>Rows seeded in <see cref="Table"/>.</summary>
     public const int Rows = 12;
 
