@@ -14,18 +14,55 @@ internal static class AppInventory
     /// <summary>Takes the inventory; <paramref name="exportedSets"/> are the local sets the plan exports (they carry their own updates).</summary>
     public static async Task<List<PlannedApp>> TakeAsync(ServiceNowClient source, ServiceNowClient target, IReadOnlySet<string> exportedSets, CancellationToken cancellationToken)
     {
-        var apps = await PlanActivity.ListAsync(target, "sys_app", TableQuery.All, ["sys_id", "name", "scope", "version", "source_control"], cancellationToken);
+        var apps = await PlanActivity.ListAsync(target, "sys_app", TableQuery.All, ["sys_id", "name", "scope", "version"], cancellationToken);
         var onSource = await PlanActivity.ExistingAsync(source, "sys_app", apps.Select(a => a.SysId), cancellationToken);
-        var planned = new List<PlannedApp>();
-        foreach (var app in apps.Where(a => !onSource.Contains(a.SysId)).OrderBy(a => a.Get("scope"), StringComparer.Ordinal))
+        var devApps = apps.Where(a => !onSource.Contains(a.SysId)).OrderBy(a => a.Get("scope"), StringComparer.Ordinal).ToList();
+        if (devApps.Count == 0)
         {
-            planned.Add(await AppAsync(target, app, exportedSets, cancellationToken));
+            return [];
+        }
+
+        var linked = await LinkedAsync(target, devApps.Select(a => a.SysId), cancellationToken);
+        var import = new PostCloneImport(await ImportEnabledAsync(source, cancellationToken), await ImportEnabledAsync(target, cancellationToken));
+        var planned = new List<PlannedApp>();
+        foreach (var app in devApps)
+        {
+            planned.Add(await AppAsync(target, app, exportedSets, linked.GetValueOrDefault(app.SysId), import, cancellationToken));
         }
 
         return planned;
     }
 
-    private static async Task<PlannedApp> AppAsync(ServiceNowClient target, ServiceNowRecord app, IReadOnlySet<string> exportedSets, CancellationToken cancellationToken)
+    /// <summary>
+    /// Source-control links (sys_repo_config) of the apps, by app: the repository URL. Studio records the link there;
+    /// the clone keeps the target's rows.
+    /// </summary>
+    private static async Task<Dictionary<string, string>> LinkedAsync(ServiceNowClient target, IEnumerable<string> apps, CancellationToken cancellationToken)
+    {
+        var linked = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var chunk in apps.Chunk(100))
+        {
+            await foreach (var row in target.GetRecordsAsync("sys_repo_config", TableQuery.All.AndIn("sys_app", chunk), ["sys_id", "sys_app", "url"], cancellationToken: cancellationToken))
+            {
+                linked[row.Get("sys_app") ?? string.Empty] = row.Get("url") ?? string.Empty;
+            }
+        }
+
+        return linked;
+    }
+
+    /// <summary>True only when the property is there and true: a default the Table API cannot show is not relied on.</summary>
+    private static async Task<bool> ImportEnabledAsync(ServiceNowClient client, CancellationToken cancellationToken)
+    {
+        await foreach (var row in client.GetRecordsAsync("sys_properties", TableQuery.Where("name", AppRoutes.ImportProperty), ["sys_id", "value"], cancellationToken: cancellationToken))
+        {
+            return string.Equals(row.Get("value"), "true", StringComparison.OrdinalIgnoreCase);
+        }
+
+        return false;
+    }
+
+    private static async Task<PlannedApp> AppAsync(ServiceNowClient target, ServiceNowRecord app, IReadOnlySet<string> exportedSets, string? repository, PostCloneImport import, CancellationToken cancellationToken)
     {
         var files = await PlanActivity.ListAsync(target, "sys_metadata", TableQuery.Where("sys_scope", app.SysId), ["sys_id", "sys_update_name"], cancellationToken);
         var latest = await LatestUpdatesAsync(target, app.SysId, cancellationToken);
@@ -37,14 +74,16 @@ internal static class AppInventory
             tables.Add(new PlannedAppTable(app.SysId, table, columns, await target.CountAsync(table, TableQuery.All, cancellationToken)));
         }
 
-        var linked = string.Equals(app.Get("source_control"), "true", StringComparison.OrdinalIgnoreCase);
+        var (route, reason) = repository is null
+            ? (AppRoutes.UpdateSet, "the latest update of each of its files as one update set, committed before the sets that use its scope")
+            : import.OnBoth
+                ? (AppRoutes.SourceControl, $"linked to source control ({repository}); ServiceNow re-imports it after the clone ({AppRoutes.ImportProperty} is true on source and target); CloneFlow waits for it, re-inserts its tables' rows, and commits its update-set export instead if it is not back in time")
+                : (AppRoutes.UpdateSet, $"linked to source control ({repository}), but {AppRoutes.ImportProperty} is not true on {import.Missing}, so CloneFlow does not count on ServiceNow's post-clone import: the latest update of each file as one update set");
         return new PlannedApp(app.SysId, app.Get("name") ?? string.Empty, app.Get("scope") ?? string.Empty)
         {
             Version = app.Get("version") ?? string.Empty,
-            Route = AppRoutes.UpdateSet,
-            RouteReason = linked
-                ? "linked to source control; CloneFlow still carries it as an update set of its latest file versions, committed before the sets that use its scope"
-                : "the latest update of each of its files as one update set, committed before the sets that use its scope",
+            Route = route,
+            RouteReason = reason,
             Files = files.Select(f => f.SysId).Order(StringComparer.Ordinal).ToList(),
             // A file whose newest version is in an exported set comes back with that set, after the app.
             Updates = latest.Values.Where(u => !exportedSets.Contains(u.UpdateSet)).Select(u => u.SysId).Order(StringComparer.Ordinal).ToList(),
@@ -68,6 +107,19 @@ internal static class AppInventory
         }
 
         return latest;
+    }
+
+    /// <summary>Whether the post-clone import is on: the target's property must still be true after the clone, which copies the source's.</summary>
+    private sealed record PostCloneImport(bool Source, bool Target)
+    {
+        public bool OnBoth => Source && Target;
+
+        public string Missing => (Source, Target) switch
+        {
+            (false, false) => "the source or the target",
+            (false, true) => "the source (the clone copies its properties over the target's)",
+            _ => "the target",
+        };
     }
 
     /// <summary>One update of a file: where it is and when it was recorded.</summary>

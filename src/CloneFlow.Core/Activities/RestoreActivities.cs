@@ -159,12 +159,15 @@ public sealed class CreateRestoreBatchActivity(RunServices services) : CloneFlow
     }
 }
 
-/// <summary>A scoped app's restored update set, to preview and commit.</summary>
-/// <param name="SysId">The remote set's sys_id on the target.</param>
+/// <summary>A scoped app of the plan and the update set exported for it.</summary>
+/// <param name="Index">The app's place in the plan (its export's index).</param>
+/// <param name="App">The app's sys_id.</param>
+/// <param name="Route">The route it takes (<see cref="AppRoutes"/>).</param>
+/// <param name="SysId">The exported remote set's sys_id on the target, once inserted.</param>
 /// <param name="Name">Its name (the local set its commit creates has it too).</param>
-public sealed record AppSetInfo(string SysId, string Name);
+public sealed record AppSetInfo(int Index, string App, string Route, string SysId, string Name);
 
-/// <summary>The update sets that bring back the plan's scoped apps (those on the update-set route), in plan order.</summary>
+/// <summary>The plan's scoped apps with the update sets that carry them, in plan order.</summary>
 public sealed class AppSetsActivity(RunServices services) : CloneFlowActivity<RunRef, IReadOnlyList<AppSetInfo>>
 {
     /// <inheritdoc />
@@ -174,9 +177,42 @@ public sealed class AppSetsActivity(RunServices services) : CloneFlowActivity<Ru
         var plan = await services.Artifacts.ReadJsonAsync<RunPlan>(input.RunId, PlanActivity.PlanBlob, CancellationToken.None)
             ?? throw new InvalidOperationException($"Run {input.RunId} has no plan.");
         return plan.ScopedApps
-            .Where(app => app.Route == AppRoutes.UpdateSet)
-            .Select(app => new AppSetInfo(RestoreIds.AppSetFor(input.RunId, app.SysId), app.RestoreSetName(input.RunId)))
+            .Select((app, index) => new AppSetInfo(index, app.SysId, app.Route, RestoreIds.AppSetFor(input.RunId, app.SysId), app.RestoreSetName(input.RunId)))
             .ToList();
+    }
+}
+
+/// <summary>
+/// Which of the plan's apps on the source-control route ServiceNow's post-clone import has brought back: the
+/// app record and every one of its planned tables are there (their rows are CloneFlow's to re-insert).
+/// </summary>
+public sealed class AppsImportedActivity(RunServices services) : CloneFlowActivity<RunRef, IReadOnlyList<string>>
+{
+    /// <inheritdoc />
+    public override async Task<IReadOnlyList<string>> ExecuteAsync(RunRef input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var cancellationToken = CancellationToken.None;
+        var plan = await services.Artifacts.ReadJsonAsync<RunPlan>(input.RunId, PlanActivity.PlanBlob, cancellationToken)
+            ?? throw new InvalidOperationException($"Run {input.RunId} has no plan.");
+        var client = await services.Clients.GetAsync(plan.TargetInstance, cancellationToken);
+        var back = new List<string>();
+        foreach (var app in plan.ScopedApps.Where(a => a.Route == AppRoutes.SourceControl))
+        {
+            if (await client.GetRecordAsync("sys_app", app.SysId, ["sys_id"], cancellationToken) is null)
+            {
+                continue;
+            }
+
+            var tables = app.Tables.Select(t => t.Table).ToList();
+            var present = tables.Count == 0 ? 0 : await client.CountAsync("sys_db_object", TableQuery.All.AndIn("name", tables), cancellationToken);
+            if (present >= tables.Count)
+            {
+                back.Add(app.SysId);
+            }
+        }
+
+        return back;
     }
 }
 
@@ -265,7 +301,7 @@ public sealed class RestoreStatesActivity(RunServices services) : CloneFlowActiv
         }
 
         // The local sets the apps' commits created only carried them across: never promoted, never exported again.
-        foreach (var app in plan.ScopedApps.Where(a => a.Route == AppRoutes.UpdateSet))
+        foreach (var app in plan.ScopedApps)
         {
             if (await RestoredSets.LocalSetAsync(client, app.RestoreSetName(input.RunId), cancellationToken) is { } carried && carried.Get("state") != "ignore")
             {

@@ -210,7 +210,11 @@ public sealed class VerifyRestoreActivity(RunServices services) : CloneFlowActiv
             }
         }
 
-        return new AppVerification(app.Name, app.Scope, app.Route, app.Version, record?.Get("version") ?? string.Empty, scope is not null, app.Files.Count, missing.Take(10).ToList(), missing.Count, tables);
+        // The route it really took: an app on the source-control route whose carrier set was committed fell back to it.
+        var route = app.Route == AppRoutes.SourceControl && await RestoredSets.LocalSetAsync(client, app.RestoreSetName(runId), cancellationToken) is not null
+            ? $"{AppRoutes.UpdateSet} (the post-clone import did not bring it back in time)"
+            : app.Route;
+        return new AppVerification(app.Name, app.Scope, route, app.Version, record?.Get("version") ?? string.Empty, scope is not null, app.Files.Count, missing.Take(10).ToList(), missing.Count, tables);
     }
 
     /// <summary>The table exists, its dictionary is complete, and every exported row is there (by sys_id).</summary>

@@ -216,4 +216,10 @@ public sealed record PolicyConfiguration
 
     /// <summary>How long to wait for the target to answer again after the clone.</summary>
     public TimeSpan RestartTimeout { get; init; } = TimeSpan.FromHours(2);
+
+    /// <summary>
+    /// How long to wait, once the target answers, for ServiceNow's post-clone import of apps linked to source
+    /// control; an app not back by then is restored from its update-set export instead.
+    /// </summary>
+    public TimeSpan SourceControlImportTimeout { get; init; } = TimeSpan.FromHours(1);
 }

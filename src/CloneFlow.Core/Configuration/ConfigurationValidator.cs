@@ -194,9 +194,9 @@ public static partial class ConfigurationValidator
             errors.Add(new($"{key}.approvalTimeout", "reminderAfter <= escalateAfter <= approvalTimeout must hold, all positive"));
         }
 
-        if (policies.CloneTimeout <= TimeSpan.Zero || policies.RestartTimeout <= TimeSpan.Zero)
+        if (policies.CloneTimeout <= TimeSpan.Zero || policies.RestartTimeout <= TimeSpan.Zero || policies.SourceControlImportTimeout <= TimeSpan.Zero)
         {
-            errors.Add(new($"{key}.cloneTimeout", "cloneTimeout and restartTimeout must be positive"));
+            errors.Add(new($"{key}.cloneTimeout", "cloneTimeout, restartTimeout and sourceControlImportTimeout must be positive"));
         }
     }
 

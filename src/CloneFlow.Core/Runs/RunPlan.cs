@@ -139,6 +139,9 @@ public static class AppRoutes
     /// (<c>glide.source_control.post_clone_import_enabled</c>); CloneFlow carries its tables' rows and checks it came back.
     /// </summary>
     public const string SourceControl = "sourceControl";
+
+    /// <summary>The property that has ServiceNow re-import apps linked to source control after a clone.</summary>
+    public const string ImportProperty = "glide.source_control.post_clone_import_enabled";
 }
 
 /// <summary>An extra table to carry across.</summary>

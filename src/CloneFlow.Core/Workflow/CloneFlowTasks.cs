@@ -29,6 +29,7 @@ public static class CloneFlowTasks
             .AddActivity<CiCdProgressActivity>()
             .AddActivity<CreateRestoreBatchActivity>()
             .AddActivity<AppSetsActivity>()
+            .AddActivity<AppsImportedActivity>()
             .AddActivity<RestoreActivity>()
             .AddActivity<PreviewProblemsActivity>()
             .AddActivity<ResolveProblemsActivity>()

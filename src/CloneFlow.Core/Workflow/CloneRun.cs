@@ -448,7 +448,9 @@ internal sealed partial class CloneRun
 
     /// <summary>
     /// Each app's update set goes in, is previewed and committed on its own (its scope, tables and files come
-    /// back before any set that uses them is previewed); then its tables' rows go in.
+    /// back before any set that uses them is previewed). An app linked to source control is waited for instead,
+    /// while ServiceNow's post-clone import brings it back; one not back in time takes its update set after all.
+    /// Then the apps' tables' rows go in.
     /// </summary>
     private async Task<bool> RestoreAppsAsync(PlanSummary plan)
     {
@@ -457,13 +459,55 @@ internal sealed partial class CloneRun
             return true;
         }
 
-        await RestoreChunksAsync(ExportKind.ScopedApps, plan.ScopedApps, chunk: 1);
-        foreach (var set in await CallAsync<IReadOnlyList<AppSetInfo>>(nameof(AppSetsActivity), _ref))
+        var apps = await CallAsync<IReadOnlyList<AppSetInfo>>(nameof(AppSetsActivity), _ref);
+        foreach (var app in apps.Where(a => a.Route == AppRoutes.UpdateSet))
         {
-            await PreviewAndCommitAsync(set.SysId, set.Name);
+            await RestoreAppSetAsync(app);
+        }
+
+        var linked = apps.Where(a => a.Route == AppRoutes.SourceControl).ToList();
+        if (linked.Count > 0)
+        {
+            foreach (var app in await WaitForImportsAsync(linked))
+            {
+                _timeline.Add(new PhaseRecord($"{app.Name}: not re-imported from source control in time; restored from its update set", Now, Now, "ok"));
+                await RestoreAppSetAsync(app);
+            }
         }
 
         return await RestoreChunksAsync(ExportKind.AppTable, plan.AppTables, chunk: 1);
+    }
+
+    private async Task RestoreAppSetAsync(AppSetInfo app)
+    {
+        var inserted = await CallAsync<RestoreChunkResult>(nameof(RestoreActivity), new ExportChunk(_input.RunId, _input.Target, ExportKind.ScopedApps, app.Index, 1));
+        if (inserted.Failed > 0)
+        {
+            throw new TaskFailedException(nameof(RestoreActivity), 0, new TaskFailureDetails("Restore", $"{inserted.Failed} record(s) of {app.Name} were refused: {string.Join("; ", inserted.Failures.Take(3))}", null, null, null));
+        }
+
+        await PreviewAndCommitAsync(app.SysId, app.Name);
+    }
+
+    /// <summary>Polls until every linked app is back or the import timeout passes; returns those not back.</summary>
+    private async Task<List<AppSetInfo>> WaitForImportsAsync(List<AppSetInfo> linked)
+    {
+        var deadline = Now + Run.Policies.SourceControlImportTimeout;
+
+        // About sixty polls over the timeout at most: the import takes minutes, not seconds.
+        var interval = TimeSpan.FromTicks(Math.Max(Run.Policies.JobPollInterval.Ticks, Run.Policies.SourceControlImportTimeout.Ticks / 60));
+        while (true)
+        {
+            var back = (await CallAsync<IReadOnlyList<string>>(nameof(AppsImportedActivity), _ref)).ToHashSet(StringComparer.Ordinal);
+            var waiting = linked.Where(a => !back.Contains(a.App)).ToList();
+            SetStatus(_status with { Message = $"Waiting for ServiceNow's post-clone import from source control: {linked.Count - waiting.Count} of {linked.Count} app(s) back" });
+            if (waiting.Count == 0 || Now >= deadline)
+            {
+                return waiting;
+            }
+
+            await SleepAsync(interval, raceCancel: false);
+        }
     }
 
     private async Task<bool> RestoreLocalSetsAsync(PlanSummary plan)

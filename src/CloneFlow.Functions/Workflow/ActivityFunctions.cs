@@ -14,6 +14,9 @@ public sealed class ActivityFunctions(IServiceProvider services)
     [Function(nameof(AppSetsActivity))]
     public Task<IReadOnlyList<AppSetInfo>> AppSets([ActivityTrigger] RunRef input) => services.GetRequiredService<AppSetsActivity>().ExecuteAsync(input);
 
+    [Function(nameof(AppsImportedActivity))]
+    public Task<IReadOnlyList<string>> AppsImported([ActivityTrigger] RunRef input) => services.GetRequiredService<AppsImportedActivity>().ExecuteAsync(input);
+
     [Function(nameof(CancelCloneActivity))]
     public Task<CloneStatusInfo> CancelClone([ActivityTrigger] CloneRef input) => services.GetRequiredService<CancelCloneActivity>().ExecuteAsync(input);
 
