@@ -52,15 +52,8 @@ internal static class AppInventory
     }
 
     /// <summary>True only when the property is there and true: a default the Table API cannot show is not relied on.</summary>
-    private static async Task<bool> ImportEnabledAsync(ServiceNowClient client, CancellationToken cancellationToken)
-    {
-        await foreach (var row in client.GetRecordsAsync("sys_properties", TableQuery.Where("name", AppRoutes.ImportProperty), ["sys_id", "value"], cancellationToken: cancellationToken))
-        {
-            return string.Equals(row.Get("value"), "true", StringComparison.OrdinalIgnoreCase);
-        }
-
-        return false;
-    }
+    private static async Task<bool> ImportEnabledAsync(ServiceNowClient client, CancellationToken cancellationToken) =>
+        string.Equals((await PreflightActivity.FirstAsync(client, "sys_properties", TableQuery.Where("name", AppRoutes.ImportProperty), cancellationToken))?.Get("value"), "true", StringComparison.OrdinalIgnoreCase);
 
     private static async Task<PlannedApp> AppAsync(ServiceNowClient target, ServiceNowRecord app, IReadOnlySet<string> exportedSets, string? repository, PostCloneImport import, CancellationToken cancellationToken)
     {

@@ -60,6 +60,7 @@ public sealed class ExportActivity(RunServices services) : CloneFlowActivity<Exp
 
         var headers = HeadersAsync(input.Kind, plan, pending, target, cancellationToken);
         var stored = exports.ToDictionary(export => export.Key, export => export.Value.Version, StringComparer.Ordinal);
+        var appTables = plan.AppTables;
         var exporter = new Exporter(services.Artifacts, services.Time, stored, Math.Max(1, Exporter.MaxPartitions / Math.Min(RangeShares, pending.Count)));
         var items = await Task.WhenAll(pending.Select(async index =>
         {
@@ -69,7 +70,7 @@ public sealed class ExportActivity(RunServices services) : CloneFlowActivity<Exp
                 ExportKind.RemoteSet => await exporter.RemoteSetAsync(input.RunId, index, plan.RemoteSets[index], target, HeaderOf(plan.RemoteSets[index].SysId), cancellationToken),
                 ExportKind.Plugins => await exporter.JsonListAsync(input.RunId, ExportKind.Plugins, "exports/plugins.json", plan.ActivePlugins, cancellationToken),
                 ExportKind.ScopedApps => await exporter.AppSetAsync(input.RunId, index, plan.ScopedApps[index], target, cancellationToken),
-                ExportKind.AppTable => await exporter.RowsAsync(input.RunId, ExportKind.AppTable, index, plan.AppTables[index].Table, $"exports/app-tables/{index:D3}-{plan.AppTables[index].Table}.xml", target, plan.AppTables[index].Table, TableQuery.All, plan.AppTables[index].Rows, cancellationToken),
+                ExportKind.AppTable => await exporter.RowsAsync(input.RunId, ExportKind.AppTable, index, appTables[index].Table, $"exports/app-tables/{index:D3}-{appTables[index].Table}.xml", target, appTables[index].Table, TableQuery.All, appTables[index].Rows, cancellationToken),
                 ExportKind.ExtraTable => await exporter.RowsAsync(input.RunId, ExportKind.ExtraTable, index, plan.ExtraTables[index].Table, $"exports/tables/{index:D3}-{plan.ExtraTables[index].Table}.xml", target, plan.ExtraTables[index].Table, PlanActivity.Raw(plan.ExtraTables[index].Query), plan.ExtraTables[index].Rows, cancellationToken),
                 _ => throw new InvalidOperationException($"Unknown export kind {input.Kind}."),
             };

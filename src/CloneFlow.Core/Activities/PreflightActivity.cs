@@ -112,7 +112,7 @@ public sealed class PreflightActivity(RunServices services) : CloneFlowActivity<
         return missing;
     }
 
-    private static async Task<ServiceNowRecord?> FirstAsync(ServiceNowClient client, string table, TableQuery query, CancellationToken cancellationToken)
+    internal static async Task<ServiceNowRecord?> FirstAsync(ServiceNowClient client, string table, TableQuery query, CancellationToken cancellationToken)
     {
         await foreach (var row in client.GetRecordsAsync(table, query, pageSize: 1, cancellationToken: cancellationToken))
         {

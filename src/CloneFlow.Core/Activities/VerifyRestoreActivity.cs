@@ -153,8 +153,8 @@ public sealed class VerifyRestoreActivity(RunServices services) : CloneFlowActiv
             remote[index] = Compare(set.Name, "remote", set.State, found?.Get("state") ?? string.Empty, expected, actual) with
             {
                 Application = set.Application,
-                ParentBefore = NameOf(plan.RemoteSets, set.Parent),
-                ParentAfter = found is null ? string.Empty : NameOf(plan.RemoteSets, found.Get("parent") ?? string.Empty),
+                ParentBefore = PlannedSets.NameOf(plan.RemoteSets, set.Parent),
+                ParentAfter = found is null ? string.Empty : PlannedSets.NameOf(plan.RemoteSets, found.Get("parent") ?? string.Empty),
             };
         });
 
@@ -166,7 +166,7 @@ public sealed class VerifyRestoreActivity(RunServices services) : CloneFlowActiv
             var parentAfter = restoredLocal[index]?.Get("parent") ?? string.Empty;
             local[index] = local[index] with
             {
-                ParentBefore = NameOf(plan.LocalSets, plan.LocalSets[index].Parent),
+                ParentBefore = PlannedSets.NameOf(plan.LocalSets, plan.LocalSets[index].Parent),
                 ParentAfter = parentAfter.Length == 0 ? string.Empty : namesAfter.GetValueOrDefault(parentAfter) ?? $"(not a restored set: {parentAfter})",
             };
         }
@@ -234,9 +234,6 @@ public sealed class VerifyRestoreActivity(RunServices services) : CloneFlowActiv
         var found = exists ? await PlanActivity.ExistingAsync(client, table, exported, cancellationToken) : [];
         return new TableVerification(table, exists, columnsBefore, columns, exported.Count, exported.Count(id => !found.Contains(id)));
     }
-
-    private static string NameOf(IReadOnlyList<PlannedSet> sets, string sysId) =>
-        sysId.Length == 0 ? string.Empty : sets.FirstOrDefault(s => s.SysId == sysId)?.Name ?? $"(not in the plan: {sysId})";
 
     private static SetVerification Compare(string name, string kind, string stateBefore, string stateAfter, Dictionary<string, string?> expected, Dictionary<string, string?> actual)
     {

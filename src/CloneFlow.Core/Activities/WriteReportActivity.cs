@@ -35,8 +35,8 @@ public sealed class WriteReportActivity(RunServices services) : CloneFlowActivit
             Reason = input.Reason,
             CloneRequests = input.CloneRequests,
             Approvals = input.Approvals.Select(a => new ReportApproval(a.Gate, a.Decision, a.Approver, a.At)).ToList(),
-            UpdateSets = verification?.Sets ?? PlannedSets(plan),
-            Applications = verification?.Apps ?? PlannedApps(plan),
+            UpdateSets = verification?.Sets ?? SetsAsPlanned(plan),
+            Applications = verification?.Apps ?? AppsAsPlanned(plan),
             ExtraTables = verification?.ExtraTables ?? [],
             Plugins = new ReportPlugins(input.PluginsMissing, input.PluginsActivated),
             Checks = input.Checks,
@@ -53,18 +53,15 @@ public sealed class WriteReportActivity(RunServices services) : CloneFlowActivit
     }
 
     /// <summary>Before a restore (rejected, dry run, failed early) the report lists the sets as planned.</summary>
-    private static List<SetVerification> PlannedSets(RunPlan? plan) => plan is null
+    private static List<SetVerification> SetsAsPlanned(RunPlan? plan) => plan is null
         ? []
-        : plan.LocalSets.Select(s => new SetVerification(s.Name, "local", s.State, string.Empty, s.Updates, 0, [], []) { Application = s.Application, ParentBefore = ParentName(plan.LocalSets, s.Parent) })
-            .Concat(plan.RemoteSets.Select(s => new SetVerification(s.Name, "remote", s.State, string.Empty, s.Updates, 0, [], []) { Application = s.Application, ParentBefore = ParentName(plan.RemoteSets, s.Parent) }))
+        : plan.LocalSets.Select(s => new SetVerification(s.Name, "local", s.State, string.Empty, s.Updates, 0, [], []) { Application = s.Application, ParentBefore = PlannedSets.NameOf(plan.LocalSets, s.Parent) })
+            .Concat(plan.RemoteSets.Select(s => new SetVerification(s.Name, "remote", s.State, string.Empty, s.Updates, 0, [], []) { Application = s.Application, ParentBefore = PlannedSets.NameOf(plan.RemoteSets, s.Parent) }))
             .ToList();
 
     /// <summary>Before a restore the report lists the apps as planned (none of them back yet).</summary>
-    private static List<AppVerification> PlannedApps(RunPlan? plan) => plan is null
+    private static List<AppVerification> AppsAsPlanned(RunPlan? plan) => plan is null
         ? []
         : plan.ScopedApps.Select(a => new AppVerification(a.Name, a.Scope, a.Route, a.Version, string.Empty, false, a.Files.Count, [], 0,
             a.Tables.Select(t => new TableVerification(t.Table, false, t.Columns, 0, t.Rows, 0)).ToList())).ToList();
-
-    private static string ParentName(IReadOnlyList<PlannedSet> sets, string sysId) =>
-        sysId.Length == 0 ? string.Empty : sets.FirstOrDefault(s => s.SysId == sysId)?.Name ?? sysId;
 }

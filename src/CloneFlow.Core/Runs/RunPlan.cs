@@ -81,6 +81,14 @@ public sealed record PlannedSet(string SysId, string Name, string State, string 
     public IReadOnlyList<string> PageStarts { get; init; } = [];
 }
 
+/// <summary>Lookups in the plan's lists of sets.</summary>
+public static class PlannedSets
+{
+    /// <summary>The name of the planned set <paramref name="sysId"/> (a parent, say); empty for none.</summary>
+    public static string NameOf(IReadOnlyList<PlannedSet> sets, string sysId) =>
+        sysId.Length == 0 ? string.Empty : sets.FirstOrDefault(s => s.SysId == sysId)?.Name ?? $"(not in the plan: {sysId})";
+}
+
 /// <summary>
 /// A scoped application in development, as the target held it: its record and version, its files (every
 /// <c>sys_metadata</c> record in its scope), its tables and their rows, and the route that brings it back.

@@ -480,12 +480,7 @@ internal sealed partial class CloneRun
 
     private async Task RestoreAppSetAsync(AppSetInfo app)
     {
-        var inserted = await CallAsync<RestoreChunkResult>(nameof(RestoreActivity), new ExportChunk(_input.RunId, _input.Target, ExportKind.ScopedApps, app.Index, 1));
-        if (inserted.Failed > 0)
-        {
-            throw new TaskFailedException(nameof(RestoreActivity), 0, new TaskFailureDetails("Restore", $"{inserted.Failed} record(s) of {app.Name} were refused: {string.Join("; ", inserted.Failures.Take(3))}", null, null, null));
-        }
-
+        await RestoreChunksAsync(ExportKind.ScopedApps, [new ExportChunk(_input.RunId, _input.Target, ExportKind.ScopedApps, app.Index, 1)]);
         await PreviewAndCommitAsync(app.SysId, app.Name);
     }
 
@@ -587,9 +582,11 @@ internal sealed partial class CloneRun
         return state;
     }
 
-    private async Task<bool> RestoreChunksAsync(ExportKind kind, int count, int chunk = ExportChunkSize)
+    private Task<bool> RestoreChunksAsync(ExportKind kind, int count, int chunk = ExportChunkSize) => RestoreChunksAsync(kind, Chunks(kind, count, chunk));
+
+    private async Task<bool> RestoreChunksAsync(ExportKind kind, List<ExportChunk> chunks)
     {
-        var chunks = Chunks(kind, count, chunk);
+        var count = chunks.Sum(c => c.Count);
         long failed = 0;
         var failures = new List<string>();
         for (var start = 0; start < chunks.Count; start += Parallelism)
@@ -601,7 +598,7 @@ internal sealed partial class CloneRun
                 failures.AddRange(result.Failures);
             }
 
-            SetStatus(_status with { Done = Math.Min(count, (start + Parallelism) * chunk), Total = count });
+            SetStatus(_status with { Done = chunks.Take(start + Parallelism).Sum(c => c.Count), Total = count });
         }
 
         return failed == 0

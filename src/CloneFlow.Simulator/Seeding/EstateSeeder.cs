@@ -420,34 +420,10 @@ public sealed class EstateSeeder
             }
 
             var payload = Payload(table, fields, table == "scrum_pp_config" ? null : script);
-            var hash = JavaHash(payload).ToString(CultureInfo.InvariantCulture);
             var guid = SysIds.New(random);
-            instance.PutRaw("sys_update_xml", new Dictionary<string, string>
-            {
-                ["sys_id"] = SysIds.New(random),
-                ["action"] = "INSERT_OR_UPDATE",
-                ["application"] = application,
-                ["category"] = "customer",
-                ["comments"] = string.Empty,
-                ["name"] = $"{table}_{recordId}",
-                ["payload"] = payload,
-                ["payload_hash"] = hash,
-                ["remote_update_set"] = remoteSet ?? string.Empty,
-                ["update_set"] = localSet ?? string.Empty,
-                ["replace_on_upgrade"] = "false",
-                ["sys_recorded_at"] = SnTime.RecordedAt(at, ++_sequence),
-                ["table"] = fields.GetValueOrDefault("collection") ?? fields.GetValueOrDefault("table") ?? string.Empty,
-                ["target_name"] = recordName,
-                ["type"] = type,
-                ["update_domain"] = "global",
-                ["update_guid"] = guid,
-                ["update_guid_history"] = $"{guid}:{hash}",
-                ["view"] = string.Empty,
-                ["sys_created_on"] = SnTime.Text(at),
-                ["sys_created_by"] = "jane.developer",
-                ["sys_updated_on"] = SnTime.Text(at),
-                ["sys_updated_by"] = "jane.developer",
-            });
+            instance.PutRaw("sys_update_xml", UpdateRow(
+                SysIds.New(random), application, $"{table}_{recordId}", payload, localSet ?? string.Empty, remoteSet ?? string.Empty, SnTime.RecordedAt(at, ++_sequence),
+                fields.GetValueOrDefault("collection") ?? fields.GetValueOrDefault("table") ?? string.Empty, recordName, type, guid, at));
 
             // The customisation itself exists on the instance it was made on (not for retrieved, uncommitted sets).
             if (remoteSet is null && instance.TableExistsCore(table))
@@ -481,35 +457,44 @@ public sealed class EstateSeeder
                 fields.TryAdd("sys_mod_count", "0");
                 instance.PutRaw(table, fields);
                 var payload = Payload(table, fields, null);
-                var hash = JavaHash(payload).ToString(CultureInfo.InvariantCulture);
                 var guid = SysIds.Stable($"update_guid:{instance.Name}:{updateName}");
-                instance.PutRaw("sys_update_xml", new Dictionary<string, string>
-                {
-                    ["sys_id"] = SysIds.Stable($"sys_update_xml:{instance.Name}:{updateName}"),
-                    ["action"] = "INSERT_OR_UPDATE",
-                    ["application"] = appId,
-                    ["category"] = "customer",
-                    ["comments"] = string.Empty,
-                    ["name"] = updateName,
-                    ["payload"] = payload,
-                    ["payload_hash"] = hash,
-                    ["remote_update_set"] = string.Empty,
-                    ["update_set"] = updateSet,
-                    ["replace_on_upgrade"] = "false",
-                    ["sys_recorded_at"] = SnTime.RecordedAt(at, 900_000 + _count),
-                    ["table"] = table == "sys_dictionary" ? fields["name"] : string.Empty,
-                    ["target_name"] = fields["sys_name"],
-                    ["type"] = type,
-                    ["update_domain"] = "global",
-                    ["update_guid"] = guid,
-                    ["update_guid_history"] = $"{guid}:{hash}",
-                    ["view"] = string.Empty,
-                    ["sys_created_on"] = SnTime.Text(at),
-                    ["sys_created_by"] = "jane.developer",
-                    ["sys_updated_on"] = SnTime.Text(at),
-                    ["sys_updated_by"] = "jane.developer",
-                });
+                instance.PutRaw("sys_update_xml", UpdateRow(
+                    SysIds.Stable($"sys_update_xml:{instance.Name}:{updateName}"), appId, updateName, payload, updateSet, string.Empty, SnTime.RecordedAt(at, 900_000 + _count),
+                    table == "sys_dictionary" ? fields["name"] : string.Empty, fields["sys_name"], type, guid, at));
             }
+        }
+
+        /// <summary>A customer update as the platform records it (<c>sys_update_xml</c>), hash and GUID history from its payload.</summary>
+        private static Dictionary<string, string> UpdateRow(
+            string sysId, string application, string name, string payload, string localSet, string remoteSet, string recordedAt, string table, string targetName, string type, string guid, DateTimeOffset at)
+        {
+            var hash = JavaHash(payload).ToString(CultureInfo.InvariantCulture);
+            return new Dictionary<string, string>
+            {
+                ["sys_id"] = sysId,
+                ["action"] = "INSERT_OR_UPDATE",
+                ["application"] = application,
+                ["category"] = "customer",
+                ["comments"] = string.Empty,
+                ["name"] = name,
+                ["payload"] = payload,
+                ["payload_hash"] = hash,
+                ["remote_update_set"] = remoteSet,
+                ["update_set"] = localSet,
+                ["replace_on_upgrade"] = "false",
+                ["sys_recorded_at"] = recordedAt,
+                ["table"] = table,
+                ["target_name"] = targetName,
+                ["type"] = type,
+                ["update_domain"] = "global",
+                ["update_guid"] = guid,
+                ["update_guid_history"] = $"{guid}:{hash}",
+                ["view"] = string.Empty,
+                ["sys_created_on"] = SnTime.Text(at),
+                ["sys_created_by"] = "jane.developer",
+                ["sys_updated_on"] = SnTime.Text(at),
+                ["sys_updated_by"] = "jane.developer",
+            };
         }
 
         private static string Payload(string table, IReadOnlyDictionary<string, string> fields, string? script)
