@@ -1,6 +1,7 @@
 using CloneFlow.Core.Runs;
 using CloneFlow.Core.Runtime;
 using CloneFlow.Core.ServiceNow.CiCd;
+using CloneFlow.Core.ServiceNow.UpdateSets;
 
 namespace CloneFlow.Core.Activities;
 
@@ -52,6 +53,15 @@ public sealed class StartCiCdActivity(RunServices services) : CloneFlowActivity<
     {
         ArgumentNullException.ThrowIfNull(input);
         var client = await services.Clients.GetAsync(services.Target(input.Target).Instance, CancellationToken.None);
+
+        // A set an earlier attempt committed (its history lost with the storage, or the host died before
+        // recording it) is done: previewing or committing it again is refused by the instance.
+        if (input.Operation is CiCdOperation.Preview or CiCdOperation.Commit
+            && (await client.GetRecordAsync(RemoteUpdateSetRecord.TableName, input.Subject, ["sys_id", "state"]))?.Get("state") == "committed")
+        {
+            return new CiCdState(string.Empty, CiCdStatus.Successful, 100, $"Remote update set {input.Subject} is already committed (by an earlier attempt).");
+        }
+
         var progress = input.Operation switch
         {
             CiCdOperation.Preview => await client.StartUpdateSetPreviewAsync(input.Subject),
